@@ -23,6 +23,16 @@ export interface EvidenceTable {
   rows: (number | string | null)[][];
 }
 
+/**
+ * A figure for the report, as a Vega-Lite specification (data inlined). The report renders it to
+ * SVG and PNG; `name` becomes the file name (letters, digits and dashes).
+ */
+export interface FigureSpec {
+  name: string;
+  caption: string;
+  vegaLite: Record<string, unknown>;
+}
+
 export interface CheckResult {
   verdict: Verdict;
   /** One line: the figure that decided the verdict, e.g. "max |r - 1/sqrt(K)| = 3e-12 over 200 cases". */
@@ -31,6 +41,8 @@ export interface CheckResult {
   evidence: Record<string, unknown>;
   /** Optional tables for the report. */
   tables?: EvidenceTable[];
+  /** Optional figures for the report. */
+  figures?: FigureSpec[];
   seed: number;
   config: Record<string, unknown>;
 }
@@ -45,5 +57,10 @@ export interface ProofCheck {
   source: string;
   /** Rough cost in seconds of the quick run, for ETA and scheduling. */
   quickCostSeconds: number;
+  /**
+   * Optional: validate this check's section of a config file before anything runs (throw
+   * ConfigError naming the field). Checks without it accept no config keys.
+   */
+  validateConfig?(config: Record<string, unknown>): void;
   run(ctx: CheckContext): Promise<CheckResult>;
 }
