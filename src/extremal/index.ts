@@ -1,0 +1,11 @@
+export { DataObjective, SubspaceObjective, clusterObjective, extremalField, gp } from './objective.ts';
+export type { SphereObjective, ClusterObjectiveParams } from './objective.ts';
+export { sphereFlow, projectTangent, minNormConvex } from './flow.ts';
+export type { FlowOptions, FlowResult, FlowStop } from './flow.ts';
+export { classifySecondOrder, oneSidedCurvature, riemannianHessianFD, perturbationReturn, angleBetween } from './classify.ts';
+export type { CriticalKind, HessianOptions, SecondOrderResult, PerturbationOptions, PerturbationResult } from './classify.ts';
+export { clusterReferences, nameDirection } from './naming.ts';
+export type { ReferenceDirection, DirectionName } from './naming.ts';
+export { findExtremalVectors } from './finder.ts';
+export type { FinderOptions, FinderResult, FoundDirection } from './finder.ts';
+export { symmetricEigenvalues, tangentBasis, rowSpanBasis, dot, normalise } from './linalg.ts';
