@@ -1,0 +1,114 @@
+/**
+ * Loss and gradient over the samples split across worker threads (issue 3: "use both cores for the
+ * large sums"). L and grad L are sums over samples, so each worker computes its slice's sums with
+ * the network module's own lossAndGrad ('sum' reduction) and the pool adds them (and divides by n
+ * for 'mean'). The call is synchronous, as an ODE right-hand side must be: parameters go through a
+ * SharedArrayBuffer, a generation counter wakes the workers (Atomics.notify) and the caller blocks
+ * in Atomics.wait until all have finished. A worker error is flagged in shared memory and raised
+ * here; a wait longer than `timeoutMs` throws instead of hanging.
+ * Workers start from gradientPoolWorker.mjs, which registers tsx in the worker thread and then loads
+ * the TypeScript worker (Node 20 did not honour execArgv ['--import', 'tsx'] here).
+ */
+import { Worker } from 'node:worker_threads';
+import { paramCount } from '../network/create.ts';
+import type { LossOptions, NetGrad, PReluNet } from '../network/types.ts';
+import type { DataSet } from '../diagnostics/savepoint.ts';
+import { requireInt } from '../validate.ts';
+
+export class GradientPool {
+  private constructor(
+    private readonly workers: Worker[],
+    private readonly theta: Float64Array,
+    private readonly outs: Float64Array[],
+    private readonly ctrl: Int32Array,
+    private readonly np: number,
+    private readonly n: number,
+    private readonly reduction: 'sum' | 'mean',
+    private readonly timeoutMs: number,
+  ) {}
+
+  get threads(): number {
+    return this.workers.length;
+  }
+
+  /** Start `threads` workers on contiguous slices of the data; resolves once all are ready. */
+  static async create(template: PReluNet, data: DataSet, loss: LossOptions, threads: number, timeoutMs = 600_000): Promise<GradientPool> {
+    requireInt('threads', threads, 1, Math.min(64, data.n));
+    const { D, h, hasBias } = template;
+    const np = paramCount(D, h, hasBias);
+    const thetaBuf = new SharedArrayBuffer(np * 8);
+    const ctrlBuf = new SharedArrayBuffer(3 * 4);
+    const outs: Float64Array[] = [];
+    const workers: Worker[] = [];
+    const ready: Promise<void>[] = [];
+    for (let w = 0; w < threads; w++) {
+      const lo = Math.floor((w * data.n) / threads), hi = Math.floor(((w + 1) * data.n) / threads);
+      const outBuf = new SharedArrayBuffer((np + 1) * 8);
+      outs.push(new Float64Array(outBuf));
+      const worker = new Worker(new URL('./gradientPoolWorker.mjs', import.meta.url), {
+        workerData: {
+          D, h, p: template.p, hasBias, centre: template.centre, normalise: template.normalise, loss: loss.loss,
+          X: data.X.slice(lo * D, hi * D), y: data.y.slice(lo, hi), n: hi - lo, theta: thetaBuf, out: outBuf, ctrl: ctrlBuf,
+        },
+      });
+      ready.push(
+        new Promise<void>((resolve, reject) => {
+          worker.once('message', () => resolve());
+          worker.once('error', reject);
+          worker.once('exit', (code) => reject(new Error(`gradient worker exited with code ${code} before it was ready`)));
+        }),
+      );
+      workers.push(worker);
+    }
+    try {
+      await Promise.all(ready);
+    } catch (e) {
+      await Promise.all(workers.map((w) => w.terminate()));
+      throw e;
+    }
+    for (const w of workers) w.removeAllListeners('exit');
+    return new GradientPool(workers, new Float64Array(thetaBuf), outs, new Int32Array(ctrlBuf), np, data.n, loss.reduction, timeoutMs);
+  }
+
+  /** L at the net's parameters; writes grad L into `grad` (same contract as lossAndGrad). */
+  lossAndGrad(net: PReluNet, grad: NetGrad): number {
+    const { theta, np, ctrl, outs } = this;
+    const hD = net.h * net.D;
+    theta.set(net.W, 0);
+    theta.set(net.v, hD);
+    if (net.hasBias) theta[np - 1] = net.b;
+    Atomics.store(ctrl, 2, 0);
+    Atomics.store(ctrl, 1, this.workers.length);
+    Atomics.add(ctrl, 0, 1);
+    Atomics.notify(ctrl, 0);
+    const deadline = performance.now() + this.timeoutMs;
+    for (let r = Atomics.load(ctrl, 1); r !== 0; r = Atomics.load(ctrl, 1)) {
+      if (performance.now() > deadline) throw new Error(`gradient workers did not answer within ${this.timeoutMs} ms`);
+      Atomics.wait(ctrl, 1, r, 1000);
+    }
+    if (Atomics.load(ctrl, 2) !== 0) throw new Error('a gradient worker failed (invalid parameters or data)');
+    const s = this.reduction === 'mean' ? 1 / this.n : 1;
+    let L = 0;
+    grad.W.fill(0);
+    grad.v.fill(0);
+    let gb = 0;
+    for (const o of outs) {
+      for (let i = 0; i < hD; i++) grad.W[i] += o[i];
+      for (let j = 0; j < net.h; j++) grad.v[j] += o[hD + j];
+      if (net.hasBias) gb += o[np - 1];
+      L += o[np];
+    }
+    if (s !== 1) {
+      for (let i = 0; i < hD; i++) grad.W[i] *= s;
+      for (let j = 0; j < net.h; j++) grad.v[j] *= s;
+    }
+    grad.b = net.hasBias ? gb * s : 0;
+    return L * s;
+  }
+
+  async close(): Promise<void> {
+    Atomics.store(this.ctrl, 0, -1);
+    Atomics.notify(this.ctrl, 0);
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}

@@ -1,0 +1,16 @@
+export { integrate, controllerSettings, createStepper } from './integrate.ts';
+export { Dopri5 } from './dopri5.ts';
+export { CashKarp } from './cashKarp.ts';
+export { DEFAULT_CONTROLLER } from './types.ts';
+export type {
+  OdeTerm,
+  ControllerSettings,
+  ErrorNorm,
+  Stepper,
+  SolverName,
+  StopReason,
+  IntegrateOptions,
+  IntegrateResult,
+  SolverStats,
+  AttemptOutcome,
+} from './types.ts';
