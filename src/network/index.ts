@@ -10,3 +10,4 @@ export { lossAndGrad, lossOnly } from './gradient.ts';
 export { createWorkspace } from './workspace.ts';
 export { lossTerm, lossWeight, logLossTerm, lossValue, logLossValue, softplus, sigmoid, validateLossOptions } from './loss.ts';
 export { neuronNorms, balanceGaps, contributions, neuronDirections, stableRank, weightStableRank } from './neurons.ts';
+export { freezeNet, type FrozenNet } from './frozen.ts';
