@@ -135,6 +135,17 @@ describe('prelu-verify report (on fixture checks)', () => {
     expect(s.checks[1].evidence.error).toContain('deliberate failure');
   });
 
+  it('a violated check exits 1, or 0 with --allow-violations (npm start); the report is written either way', () => {
+    const a = cli(['report', '--quick', '--only', 'gamma-seed,zeta-violated', '--out', join(base, 'v1'), '--no-progress']);
+    expect(a.code).toBe(1);
+    const b = cli(['report', '--quick', '--only', 'gamma-seed,zeta-violated', '--out', join(base, 'v2'), '--no-progress', '--allow-violations']);
+    expect(b.code).toBe(0);
+    expect(b.stdout).toMatch(/zeta-violated\s+violated/);
+    expect(existsSync(join(base, 'v2', 'index.md'))).toBe(true);
+    const c = cli(['report', '--quick', '--only', 'epsilon-broken', '--out', join(base, 'v3'), '--no-progress', '--allow-violations']);
+    expect(c.code).toBe(1);
+  });
+
   const badConfigs: [string, unknown, RegExp][] = [
     ['unknown top-level field', { seed: 1, bogus: 2 }, /invalid bogus/],
     ['wrong type', { seed: 'one' }, /invalid seed/],
