@@ -6,10 +6,11 @@
  * SharedArrayBuffer, a generation counter wakes the workers (Atomics.notify) and the caller blocks
  * in Atomics.wait until all have finished. A worker error is flagged in shared memory and raised
  * here; a wait longer than `timeoutMs` throws instead of hanging.
- * Workers start from gradientPoolWorker.mjs, which registers tsx in the worker thread and then loads
- * the TypeScript worker (Node 20 did not honour execArgv ['--import', 'tsx'] here).
+ * Workers start through src/util/worker.ts, which registers tsx in the worker thread and then loads
+ * the TypeScript worker (Node 20 does not honour execArgv ['--import', 'tsx'] for a .ts entry).
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { spawnTsWorker } from '../util/worker.ts';
 import { paramCount } from '../network/create.ts';
 import type { LossOptions, NetGrad, PReluNet } from '../network/types.ts';
 import type { DataSet } from '../diagnostics/savepoint.ts';
@@ -45,11 +46,9 @@ export class GradientPool {
       const lo = Math.floor((w * data.n) / threads), hi = Math.floor(((w + 1) * data.n) / threads);
       const outBuf = new SharedArrayBuffer((np + 1) * 8);
       outs.push(new Float64Array(outBuf));
-      const worker = new Worker(new URL('./gradientPoolWorker.mjs', import.meta.url), {
-        workerData: {
-          D, h, p: template.p, hasBias, centre: template.centre, normalise: template.normalise, loss: loss.loss,
-          X: data.X.slice(lo * D, hi * D), y: data.y.slice(lo, hi), n: hi - lo, theta: thetaBuf, out: outBuf, ctrl: ctrlBuf,
-        },
+      const worker = spawnTsWorker(new URL('./gradientPoolWorker.ts', import.meta.url), {
+        D, h, p: template.p, hasBias, centre: template.centre, normalise: template.normalise, loss: loss.loss,
+        X: data.X.slice(lo * D, hi * D), y: data.y.slice(lo, hi), n: hi - lo, theta: thetaBuf, out: outBuf, ctrl: ctrlBuf,
       });
       ready.push(
         new Promise<void>((resolve, reject) => {
