@@ -8,6 +8,37 @@ import type { BoundParams } from '../bounds/theorem.ts';
 import { requireInt, requireKnownKeys, requireReal } from '../validate.ts';
 import { theoremGrid } from './grid.ts';
 import { checkTheorem, type TheoremCheckResult } from './theoremCheck.ts';
+import { boundVsEstimateFigure, intervalsFigure } from '../report/plots.ts';
+import type { FigureSpec } from '../checks/types.ts';
+
+/** The report's two figures per theorem: bound vs estimate (log scale) and implied-C intervals. */
+function theoremFigures(id: TheoremId, r: TheoremCheckResult): FigureSpec[] {
+  const label = (p: TheoremCheckResult['points'][number]) =>
+    `D=${p.params.D} K=${p.params.K} K1=${p.params.K1} alpha=${Number(p.params.alpha.toPrecision(3))}`;
+  const implied = r.points.filter((p) => Number.isFinite(p.c95.lower) || Number.isFinite(p.c95.upper));
+  return [
+    boundVsEstimateFigure({
+      name: `${id}-bound-vs-estimate`,
+      caption: `${id}: Monte-Carlo estimate of the bounded probability (dot, family-wise 95% Clopper-Pearson bar) against the bound at C = ${r.C} (red tick), per grid point`,
+      yTitle: 'probability',
+      logY: true,
+      points: r.points.map((p) => ({ label: label(p), bound: p.bound, estimate: p.ci.estimate, lo: p.ci.lower, hi: p.ci.upper })),
+    }),
+    intervalsFigure({
+      name: `${id}-implied-constant`,
+      caption: `${id}: interval of constants C consistent with each point's estimate (pointwise 95%); dashed: C = ${r.C}`,
+      xTitle: 'C',
+      logX: true,
+      rows: implied.map((p) => ({
+        label: label(p),
+        lo: Number.isFinite(p.c95.lower) && p.c95.lower > 0 ? p.c95.lower : NaN,
+        hi: Number.isFinite(p.c95.upper) ? p.c95.upper : NaN,
+        point: Number.isFinite(p.c95.estimate) && p.c95.estimate > 0 ? p.c95.estimate : undefined,
+      })),
+      references: [{ x: r.C, label: `C = ${r.C}` }],
+    }),
+  ];
+}
 
 export interface TheoremRunSizes {
   points: number;
@@ -73,6 +104,7 @@ export async function runTheoremCheck(
       violation: v ? { params: v.params, k: v.k, n: v.n, ci: v.ci, bound: v.bound, replay: { seed: ctx.seed, pointIndex: v.index } } : null,
     },
     tables: [pointTable(id, raw)],
+    figures: theoremFigures(id, raw),
     seed: ctx.seed,
     config: { ...sizes, C, threads },
   };

@@ -131,7 +131,7 @@ export function intervalsFigure(opts: {
 }): FigureSpec {
   const values = opts.rows.map((r) => ({ label: r.label, lo: num(r.lo), hi: num(r.hi), point: r.point === undefined ? null : num(r.point) }));
   const x = { type: 'quantitative', title: opts.xTitle, scale: opts.logX ? { type: 'log' } : { zero: false } };
-  const y = { field: 'label', type: 'nominal', title: null, sort: null };
+  const y = { field: 'label', type: 'nominal', title: null, sort: null, axis: { labelLimit: 400 } };
   const layers: Record<string, unknown>[] = [
     { data: { values }, mark: { type: 'rule', strokeWidth: 3 }, encoding: { y, x: { ...x, field: 'lo' }, x2: { field: 'hi' } } },
     { data: { values }, mark: { type: 'point', filled: true }, encoding: { y, x: { ...x, field: 'point' } } },
