@@ -11,6 +11,10 @@ describe('report figure builders render to valid SVG and PNG', () => {
     barsFigure({ name: 'bars', caption: 'bars', values: [3, 2, 1], xTitle: 'rank', yTitle: 'c' }),
     intervalsFigure({ name: 'i', caption: 'int', xTitle: 'C', rows: [{ label: 'T1', lo: 1, hi: 3, point: 2 }], references: [{ x: 2, label: 'C=2' }] }),
   ];
+  it('bars accept typed arrays (a Float64Array map would turn the data into NaN)', () => {
+    const f = barsFigure({ name: 'b', caption: 'typed', values: Float64Array.from([3, 2, 1]), xTitle: 'rank', yTitle: 'c' });
+    expect((f.vegaLite.data as { values: { v: number }[] }).values.map((r) => r.v)).toEqual([3, 2, 1]);
+  });
   for (const f of figs) {
     it(f.caption, async () => {
       const r = await renderFigure(f);

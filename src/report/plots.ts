@@ -105,16 +105,22 @@ export function heatmapFigure(opts: {
 }
 
 /** Bars of values in the given order (e.g. neuron contributions sorted decreasingly). */
-export function barsFigure(opts: { name: string; caption: string; values: number[]; xTitle: string; yTitle: string; logY?: boolean }): FigureSpec {
-  const values = opts.values.map((v, i) => ({ i, v: num(v) }));
+export function barsFigure(opts: { name: string; caption: string; values: ArrayLike<number>; xTitle: string; yTitle: string; logY?: boolean }): FigureSpec {
+  // Array.from, not .map: a Float64Array's map would coerce the objects back to numbers (NaN).
+  const values = Array.from(opts.values, (v, i) => ({ i, v: num(v) }));
+  // On a log scale a bar cannot start at 0: start every bar at a floor below the smallest value.
+  const positives = values.map((r) => r.v).filter((v): v is number => v !== null && v > 0);
+  const floor = opts.logY && positives.length ? Math.min(...positives) / 2 : 0;
+  if (opts.logY) for (const r of values) if (r.v !== null && r.v <= 0) r.v = null;
   return {
     name: opts.name,
-    caption: opts.caption,
+    caption: opts.caption + (opts.logY ? ' (log scale)' : ''),
     vegaLite: {
       width: W, height: H / 1.5, data: { values }, mark: 'bar',
       encoding: {
         x: { field: 'i', type: 'ordinal', title: opts.xTitle, axis: { labels: values.length <= 40 } },
         y: { field: 'v', type: 'quantitative', title: opts.yTitle, scale: opts.logY ? { type: 'log' } : {} },
+        ...(opts.logY ? { y2: { datum: floor } } : {}),
       },
     },
   };
