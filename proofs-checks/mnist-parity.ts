@@ -36,12 +36,12 @@ export const check: ProofCheck = {
       keyFigure:
         `p=${pHi} - p=${pLo} robust accuracy gap (min over Table 1 radii) ${Math.min(...s.table.map((t) => t.gap)).toFixed(3)}; ` +
         `criteria ${s.criteria.map((k) => `${k.id}:${k.status}`).join(' ')}; ${A.detail}; h=${c.h}, ${c.epochs} epochs, ${c.seeds} seeds, ${c.attackPoints} attacked points`,
+      timing: { totalSeconds: e.seconds, train: e.runs.map((r) => r.trainSeconds), attack: e.runs.map((r) => r.attackSeconds) },
       evidence: {
         criteria: s.criteria,
         split: e.split,
         clean: s.clean, featureStableRank: s.featureRank, weightStableRank: s.weightRank,
         table: s.table, curve: s.curve.map((r) => ({ radius: r.radius, mean: r.byP.map((x) => x.mean) })), rankHistory: s.rankHistory, sanity: s.sanity,
-        timing: { totalSeconds: e.seconds, train: e.runs.map((r) => r.trainSeconds), attack: e.runs.map((r) => r.attackSeconds) },
         runs: e.runs.map((r) => ({ p: r.p, seed: r.seed, clean: r.cleanAccuracy, table: r.table.map((x) => x.robustAccuracy), featureRank: r.finalFeatureStableRank, weightRank: r.finalWeightStableRank })),
         note: ctx.quick && ctx.config.full !== true
           ? 'quick run: small h and few Adam steps, far from the authors\' recipe; failures of A-C count as inconclusive'

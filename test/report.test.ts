@@ -68,7 +68,10 @@ describe('prelu-verify report (on fixture checks)', () => {
 
     const summary = JSON.parse(readFileSync(join(base, 'a', 'summary.json'), 'utf8'));
     expect(summary.checks.map((r: { id: string }) => r.id)).toEqual(GOOD.split(',').sort());
-    expect(Object.keys(summary.timing).sort()).toEqual(['checksMs', 'durationMs', 'finished', 'started']);
+    expect(Object.keys(summary.timing).sort()).toEqual(['checkDetails', 'checksMs', 'durationMs', 'finished', 'started']);
+    // A check's volatile facts (here a clock reading) land under timing, not in its record.
+    expect(typeof summary.timing.checkDetails['alpha-mean'].clock).toBe('number');
+    expect(JSON.stringify(summary.checks)).not.toContain('clock');
     expect(summary.seed).toBe(7);
     expect(typeof summary.node).toBe('string');
     const index = readFileSync(join(base, 'a', 'index.md'), 'utf8');

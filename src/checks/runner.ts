@@ -41,6 +41,8 @@ export interface RunOptions {
 export interface RunOutcome {
   records: CheckRecord[];
   timing: Record<string, number>;
+  /** Each check's volatile facts (CheckResult.timing), kept out of the records. */
+  details: Record<string, Record<string, unknown>>;
 }
 
 const fmt = (s: number): string => {
@@ -64,7 +66,13 @@ function toRecord(check: ProofCheck, r: CheckResult): CheckRecord {
   };
 }
 
-function runOne(check: ProofCheck, seed: number, opts: RunOptions, onProgress: (f: number, m?: string) => void): Promise<CheckRecord> {
+function runOne(
+  check: ProofCheck,
+  seed: number,
+  opts: RunOptions,
+  onProgress: (f: number, m?: string) => void,
+  onTiming: (t: Record<string, unknown>) => void,
+): Promise<CheckRecord> {
   const config = opts.configs[check.id] ?? {};
   return new Promise((resolve) => {
     const worker = spawnTsWorker(new URL('./worker.ts', import.meta.url), {
@@ -83,7 +91,10 @@ function runOne(check: ProofCheck, seed: number, opts: RunOptions, onProgress: (
     }, (opts.timeoutSeconds ?? 3600) * 1000);
     worker.on('message', (m: { type: string; fraction?: number; message?: string; result?: CheckResult }) => {
       if (m.type === 'progress') onProgress(m.fraction ?? 0, m.message);
-      else if (m.type === 'result') finish(toRecord(check, m.result!));
+      else if (m.type === 'result') {
+        if (m.result!.timing) onTiming(m.result!.timing);
+        finish(toRecord(check, m.result!));
+      }
       else if (m.type === 'error') finish(errorRecord(check, seed, config, m.message ?? 'unknown error'));
     });
     worker.on('error', (e) => finish(errorRecord(check, seed, config, e.stack ?? String(e))));
@@ -108,6 +119,7 @@ export async function runChecks(ids: readonly string[], opts: RunOptions): Promi
   const parallel = Math.max(1, Math.min(opts.parallel ?? Math.min(2, availableParallelism()), checks.length));
   const records = new Array<CheckRecord>(checks.length);
   const timing: Record<string, number> = {};
+  const details: Record<string, Record<string, unknown>> = {};
   const t0 = Date.now();
   const estimate = checks.map((c) => Math.max(1, c.quickCostSeconds));
   const totalEstimate = estimate.reduce((a, b) => a + b, 0);
@@ -143,10 +155,16 @@ export async function runChecks(ids: readonly string[], opts: RunOptions): Promi
       const loadError = loadErrors.get(check.id);
       const rec = loadError
         ? errorRecord(check, seed, opts.configs[check.id] ?? {}, loadError)
-        : await runOne(check, seed, opts, (f) => {
-            const r = running.get(check.id);
-            if (r) r.fraction = Math.min(1, Math.max(0, f));
-          });
+        : await runOne(
+            check,
+            seed,
+            opts,
+            (f) => {
+              const r = running.get(check.id);
+              if (r) r.fraction = Math.min(1, Math.max(0, f));
+            },
+            (t) => (details[check.id] = t),
+          );
       running.delete(check.id);
       records[k] = rec;
       timing[check.id] = Date.now() - started;
@@ -160,5 +178,5 @@ export async function runChecks(ids: readonly string[], opts: RunOptions): Promi
   } finally {
     if (ticker) clearInterval(ticker);
   }
-  return { records, timing };
+  return { records, timing, details };
 }

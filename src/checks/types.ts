@@ -43,6 +43,12 @@ export interface CheckResult {
   tables?: EvidenceTable[];
   /** Optional figures for the report. */
   figures?: FigureSpec[];
+  /**
+   * Facts that change from run to run without changing the result (wall times, cache hits). They
+   * are stored under the summary's single `timing` key, never in `evidence`, so equal runs give
+   * byte-identical results apart from that key.
+   */
+  timing?: Record<string, unknown>;
   seed: number;
   config: Record<string, unknown>;
 }

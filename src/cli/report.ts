@@ -93,6 +93,7 @@ async function runSelected(flags: RunFlags, positionalIds: string[] = []) {
     finished: finished.toISOString(),
     durationMs: finished.getTime() - started.getTime(),
     checksMs: out.timing,
+    checkDetails: out.details,
   });
   return summary;
 }
@@ -176,7 +177,11 @@ export function mergeSummaries(parts: Summary[]): Summary {
   if (seen.size !== count) throw new ConfigError('dirs', [...seen], `all shards 1..${count}`);
   const checks = parts.flatMap((s) => s.checks).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const checksMs: Record<string, number> = {};
-  for (const s of parts) Object.assign(checksMs, s.timing.checksMs);
+  const checkDetails: Record<string, Record<string, unknown>> = {};
+  for (const s of parts) {
+    Object.assign(checksMs, s.timing.checksMs);
+    Object.assign(checkDetails, s.timing.checkDetails ?? {});
+  }
   const started = parts.map((s) => s.timing.started).sort()[0];
   const finished = parts.map((s) => s.timing.finished).sort().at(-1)!;
   const merged: Summary = {
@@ -184,7 +189,7 @@ export function mergeSummaries(parts: Summary[]): Summary {
     shard: null,
     checks,
     verdicts: { holds: 0, violated: 0, inconclusive: 0, error: 0 },
-    timing: { started, finished, durationMs: Math.max(...parts.map((s) => s.timing.durationMs)), checksMs },
+    timing: { started, finished, durationMs: Math.max(...parts.map((s) => s.timing.durationMs)), checksMs, checkDetails },
   };
   for (const r of checks) merged.verdicts[r.verdict] = (merged.verdicts[r.verdict] ?? 0) + 1;
   return merged;

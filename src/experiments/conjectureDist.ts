@@ -17,7 +17,7 @@ import type { CheckContext, CheckResult, EvidenceTable, FigureSpec } from '../ch
 import { curvesFigure } from '../report/plots.ts';
 import { ConfigError, requireFiniteArray, requireInt, requireKnownKeys, requireReal } from '../validate.ts';
 import { netDist, NET_DIST_DEFAULTS, type NetDistOptions } from './netDist.ts';
-import { QUICK, REDUCED, TRAINED_DEFAULTS, trainedNet, type TrainedResult } from './trained.ts';
+import { QUICK, REDUCED, TRAINED_DEFAULTS, stableRun, trainedNet, type TrainedResult } from './trained.ts';
 
 export interface ConjectureDistSettings {
   alphas: number[];
@@ -78,6 +78,7 @@ export function runConjectureDist(ctx: CheckContext): CheckResult {
   const rows: (number | string)[][] = [];
   const byP: Record<number, { alpha: number; value: number; lower: number; authors: number }[]> = { 1: [], 3: [] };
   const runs: Record<string, unknown>[] = [];
+  const timing: Record<string, unknown>[] = [];
   const timeSeries: Record<number, { t: number; loss: number; value: number; authors: number }[]> = { 1: [], 3: [] };
   const total = s.alphas.length * 2 + 2;
   let done = 0;
@@ -86,8 +87,9 @@ export function runConjectureDist(ctx: CheckContext): CheckResult {
       const tr = conjectureNet(ctx.quick, p, alpha, ctx.seed, s.lossThreshold, (m) => ctx.progress(done / total, m));
       const d = netDist(tr.net, tr.mix, tr.train.X, { ...s.dist, seed: ctx.seed });
       byP[p].push({ alpha, value: d.value, lower: d.lower, authors: d.authors });
-      rows.push([p, alpha, tr.run.t, tr.run.finalLoss, d.value, d.lower, d.c, d.authors, d.authorsC, d.wallMs / 1000]);
-      runs.push({ p, alpha, key: tr.key, fromCache: tr.fromCache, ...tr.run, wallSeconds: tr.run.wallMs / 1000 });
+      rows.push([p, alpha, tr.run.t, tr.run.finalLoss, d.value, d.lower, d.c, d.authors, d.authorsC]);
+      runs.push({ p, alpha, key: tr.key, ...stableRun(tr.run) });
+      timing.push({ p, alpha, fromCache: tr.fromCache, trainingSeconds: tr.run.wallMs / 1000, distSeconds: d.wallMs / 1000 });
       if (alpha === s.criterionAlpha) {
         for (const sp of pickLogEven(tr.saved, s.timePoints)) {
           const dt = netDist(sp.net, tr.mix, tr.train.X, { ...s.timeDist, seed: ctx.seed });
@@ -130,7 +132,7 @@ export function runConjectureDist(ctx: CheckContext): CheckResult {
     }),
   ];
   const tables: EvidenceTable[] = [
-    { title: 'dist per (p, alpha)', columns: ['p', 'alpha', 't', 'final loss', 'dist (proper)', 'lower bound', 'c*', 'authors', 'authors c', 'dist seconds'], rows },
+    { title: 'dist per (p, alpha)', columns: ['p', 'alpha', 't', 'final loss', 'dist (proper)', 'lower bound', 'c*', 'authors', 'authors c'], rows },
     {
       title: `dist vs training time at alpha = ${s.criterionAlpha}`, columns: ['p', 't', 'loss', 'dist (proper)', 'authors'],
       rows: [1, 3].flatMap((p) => timeSeries[p].map((q) => [p, q.t, q.loss, q.value, q.authors])),
@@ -147,6 +149,7 @@ export function runConjectureDist(ctx: CheckContext): CheckResult {
     },
     tables,
     figures,
+    timing: { runs: timing },
     seed: ctx.seed,
     config: { ...s },
   };

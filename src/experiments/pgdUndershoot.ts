@@ -29,7 +29,7 @@ import { pgdL2, AUTHORS_PGD } from '../robustness/pgd.ts';
 import { netTargets } from '../robustness/targets.ts';
 import { Rng } from '../random/rng.ts';
 import { requireInt, requireKnownKeys, requireReal } from '../validate.ts';
-import { QUICK, REDUCED } from './trained.ts';
+import { QUICK, REDUCED, stableRun } from './trained.ts';
 import { RADIUS_ALPHA, firstPoints, radiusNet } from './trainedRadius.ts';
 
 export interface UndershootSettings {
@@ -147,12 +147,13 @@ export function runPgdUndershoot(ctx: CheckContext): CheckResult {
     keyFigure: models.map(fmt).join('; '),
     evidence: {
       sizes: ctx.quick ? QUICK : REDUCED, alpha: RADIUS_ALPHA, settings: s, attackDim: m, pgd: AUTHORS_PGD,
-      training: { ...tr.run, fromCache: tr.fromCache, key: tr.key },
+      training: { ...stableRun(tr.run), key: tr.key },
       models: models.map(({ points: _p, ...rest }) => rest),
       paper: 'PGD expected ~0.86 (full setting, read off the authors figure) vs sqrt(2)/2 = 0.7071 (PAPER.md s.8)',
     },
     tables,
     figures,
+    timing: { trainingSeconds: tr.run.wallMs / 1000, fromCache: tr.fromCache },
     seed: ctx.seed,
     config: { ...s },
   };

@@ -13,6 +13,7 @@
  * representation), so a cached and a fresh run give bit-identical nets. A `.lock` file with the
  * writer's pid lets a second worker wait for a training already under way instead of repeating it.
  */
+import { gitCommit, toolkitInfo } from '../report/summary.ts';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, openSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -75,10 +76,23 @@ export interface TrainedResult {
 /** Bump when the training code path changes in a way that changes results. */
 const CACHE_VERSION = 1;
 
+/** A run record without its wall time: what may go into a check's evidence (timing goes elsewhere). */
+export function stableRun(run: TrainedResult['run']): Omit<TrainedResult['run'], 'wallMs'> {
+  const { wallMs: _w, ...rest } = run;
+  return rest;
+}
+
+const CODE_IDENTITY = (() => {
+  const info = toolkitInfo();
+  return `${info.name}@${info.version}#${gitCommit() ?? 'no-git'}`;
+})();
+
 export function configKey(c: TrainedConfig): string {
   const s = c.spec;
+  // The code's identity is part of the key: a net trained by other code must never be reused.
   const canon = {
     v: CACHE_VERSION,
+    code: CODE_IDENTITY,
     spec: { D: s.D, K: s.K, K1: s.K1, n: s.n, h: s.h, alpha: s.alpha, init: s.init, p: s.p },
     seed: c.seed, lossThreshold: c.lossThreshold, tEnd: c.tEnd, rtol: c.rtol, atol: c.atol, saveCount: c.saveCount,
     nTest: c.nTest, wallTimeMs: c.wallTimeMs,

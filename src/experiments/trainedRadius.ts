@@ -20,7 +20,7 @@ import type { PReluNet } from '../network/types.ts';
 import type { OrthonormalMixture } from '../data/mixture.ts';
 import type { DataSet } from '../diagnostics/savepoint.ts';
 import { requireInt, requireKnownKeys, requireReal } from '../validate.ts';
-import { QUICK, REDUCED, TRAINED_DEFAULTS, trainedNet, type TrainedResult } from './trained.ts';
+import { QUICK, REDUCED, TRAINED_DEFAULTS, stableRun, trainedNet, type TrainedResult } from './trained.ts';
 
 export const RADIUS_ALPHA = 0.01;
 
@@ -84,7 +84,7 @@ export interface RadiusOutcome {
   medianLower: number | null;
   medianUpper: number | null;
   meets: boolean;
-  train: TrainedResult['run'] & { fromCache: boolean; key: string };
+  train: Omit<TrainedResult['run'], 'wallMs'> & { key: string };
 }
 
 export function radiusForP(ctx: CheckContext, s: RadiusSettings, p: number, onProgress: (f: number, m: string) => void): { outcome: RadiusOutcome; trained: TrainedResult } {
@@ -97,7 +97,7 @@ export function radiusForP(ctx: CheckContext, s: RadiusSettings, p: number, onPr
   const up = report.medianUpper ?? Infinity;
   const meets = lo <= 1.1 * T && up >= 0.9 * T;
   return {
-    outcome: { p, target: T, report, medianLower: report.medianLower, medianUpper: report.medianUpper, meets, train: { ...tr.run, fromCache: tr.fromCache, key: tr.key } },
+    outcome: { p, target: T, report, medianLower: report.medianLower, medianUpper: report.medianUpper, meets, train: { ...stableRun(tr.run), key: tr.key } },
     trained: tr,
   };
 }
@@ -107,9 +107,11 @@ export function runTrainedRadius(ctx: CheckContext): CheckResult {
   const outcomes: RadiusOutcome[] = [];
   const figures: FigureSpec[] = [];
   const tables: EvidenceTable[] = [];
+  const timing: Record<string, unknown>[] = [];
   for (const [i, p] of [1, 3].entries()) {
     const { outcome, trained } = radiusForP(ctx, s, p, (f, m) => ctx.progress((i + f) / 2, m));
     outcomes.push(outcome);
+    timing.push({ p, fromCache: trained.fromCache, trainingSeconds: trained.run.wallMs / 1000 });
     const c = outcome.report.curves;
     const series = [
       ...(c.certified ? [{ name: 'certified', points: c.radii.map((r, k) => ({ x: r, y: c.certified![k] })) }] : []),
@@ -147,6 +149,7 @@ export function runTrainedRadius(ctx: CheckContext): CheckResult {
     },
     tables,
     figures,
+    timing: { training: timing },
     seed: ctx.seed,
     config: { ...s, trainDefaults: TRAINED_DEFAULTS },
   };

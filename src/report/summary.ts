@@ -23,7 +23,14 @@ export interface Summary {
   shard: { index: number; count: number } | null;
   verdicts: Record<string, number>;
   checks: CheckRecord[];
-  timing: { started: string; finished: string; durationMs: number; checksMs: Record<string, number> };
+  timing: {
+    started: string;
+    finished: string;
+    durationMs: number;
+    checksMs: Record<string, number>;
+    /** Per check: wall times, cache hits and other facts that vary between equal runs. */
+    checkDetails: Record<string, Record<string, unknown>>;
+  };
 }
 
 const PKG_URL = new URL('../../package.json', import.meta.url);

@@ -76,14 +76,15 @@ export function runAlignmentCheck(ctx: CheckContext, base: MixtureProblemSpec, q
       setting: spec,
       quickReduced: ctx.quick,
       gradientFlow: {
-        reason: run.reason, t: run.t, steps: run.steps, rejected: run.rejected, evaluations: run.evaluations, wallSeconds: run.wallMs / 1000,
+        reason: run.reason, t: run.t, steps: run.steps, rejected: run.rejected, evaluations: run.evaluations,
         finalLoss: run.finalLoss, finalAccuracy: run.trajectory.at(-1)!.accuracy, rtol: settings.rtol, atol: settings.atol, formulation: run.formulation, solver: run.solver,
       },
       verdict,
-      sgd: out.sgd && { comparable: sgdComparable, agrees: out.sgd.verdict.holds === verdict.holds, epochs: sgdEpochs, steps: out.sgd.run.steps, t: out.sgd.run.t, finalLoss: out.sgd.run.finalLoss, wallSeconds: out.sgd.run.wallMs / 1000, verdict: out.sgd.verdict },
+      sgd: out.sgd && { comparable: sgdComparable, agrees: out.sgd.verdict.holds === verdict.holds, epochs: sgdEpochs, steps: out.sgd.run.steps, t: out.sgd.run.t, finalLoss: out.sgd.run.finalLoss, verdict: out.sgd.verdict },
       otherExponents: informational,
       criteria: { topFraction: settings.topFraction, cosine: settings.cosine, lossThreshold: settings.lossThreshold },
     },
+    timing: { gradientFlowSeconds: run.wallMs / 1000, sgdSeconds: out.sgd ? out.sgd.run.wallMs / 1000 : null },
     tables: [
       {
         title: 'Gradient flow trajectory (save points)',
