@@ -9,6 +9,7 @@ import type { BoundParams } from '../bounds/theorem.ts';
 import { THEOREMS, type TheoremId } from '../bounds/registry.ts';
 import { validateParams } from '../bounds/theorem.ts';
 import { drawClassSums, drawProjection } from './sampler.ts';
+import { reluPowFast } from '../bounds/robustFp.ts';
 
 export interface EventSpec {
   theorem: TheoremId;
@@ -71,14 +72,6 @@ function t2Counter(p: BoundParams): Counter {
   };
 }
 
-/** relu(u)^p with integer powers by multiplication (Math.pow dominates the T3/T4 loops). */
-export function reluPowFast(u: number, p: number): number {
-  if (u <= 0) return 0;
-  if (p === 2) return u * u;
-  if (p === 3) return u * u * u;
-  if (p === 4) { const v = u * u; return v * v; }
-  return Math.pow(u, p);
-}
 
 function t3Counter(p: BoundParams): Counter {
   const sigma = p.alpha / Math.sqrt(p.D);
