@@ -2,7 +2,7 @@
 import type { ProofCheck } from '../src/checks/types.ts';
 import { THEOREMS } from '../src/bounds/registry.ts';
 import { logT1Failure } from '../src/bounds/exact.ts';
-import { runTheoremCheck } from '../src/montecarlo/theoremReport.ts';
+import { runTheoremCheck, theoremSettings } from '../src/montecarlo/theoremReport.ts';
 
 export const check: ProofCheck = {
   id: 'T1-F-generalizes',
@@ -16,6 +16,7 @@ export const check: ProofCheck = {
     '(1-D integral) must lie in every interval.',
   source: '[paper] Min & Vidal ICML 2024 Thm (F generalises); candidate constant [derived] PAPER.md s.6',
   quickCostSeconds: 15,
+  validateConfig: (config) => void theoremSettings('T1', config, false),
   async run(ctx) {
     const { result, raw } = await runTheoremCheck('T1', ctx, { exact: (p) => Math.exp(logT1Failure(p.D, p.K, p.K1, p.alpha)) });
     if (raw.exactAgreement && raw.exactAgreement.outside > 0 && result.verdict !== 'violated') {

@@ -2,7 +2,7 @@
 import type { ProofCheck } from '../src/checks/types.ts';
 import { THEOREMS } from '../src/bounds/registry.ts';
 import { logT2Probability } from '../src/bounds/exact.ts';
-import { runTheoremCheck } from '../src/montecarlo/theoremReport.ts';
+import { runTheoremCheck, theoremSettings } from '../src/montecarlo/theoremReport.ts';
 
 export const check: ProofCheck = {
   id: 'T2-F-not-robust',
@@ -15,6 +15,7 @@ export const check: ProofCheck = {
     'otherwise the verdict is "violated".',
   source: '[paper] Min & Vidal ICML 2024 Thm (F not robust); d0 and candidate constant [derived] PAPER.md s.6',
   quickCostSeconds: 15,
+  validateConfig: (config) => void theoremSettings('T2', config, false),
   async run(ctx) {
     const { result, raw } = await runTheoremCheck('T2', ctx, {
       exact: (p) => Math.exp(logT2Probability(p.D, p.K, p.K1, p.alpha, p.rho as number)),

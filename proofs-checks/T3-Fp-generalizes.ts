@@ -6,7 +6,7 @@
  */
 import type { ProofCheck } from '../src/checks/types.ts';
 import { THEOREMS } from '../src/bounds/registry.ts';
-import { runTheoremCheck } from '../src/montecarlo/theoremReport.ts';
+import { runTheoremCheck, theoremSettings } from '../src/montecarlo/theoremReport.ts';
 
 export const check: ProofCheck = {
   id: 'T3-Fp-generalizes',
@@ -19,6 +19,7 @@ export const check: ProofCheck = {
     'significant violation and >= 1/4 of the points confirmed below a non-vacuous bound).',
   source: '[paper] Min & Vidal ICML 2024 Thm (F^(p) generalises); constant [open] PAPER.md s.6, C = 1/8 derived here',
   quickCostSeconds: 20,
+  validateConfig: (config) => void theoremSettings('T3', config, false),
   async run(ctx) {
     const { result, raw } = await runTheoremCheck('T3', ctx);
     const lc = raw.largestC;

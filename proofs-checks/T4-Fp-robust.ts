@@ -5,7 +5,7 @@
  */
 import type { ProofCheck } from '../src/checks/types.ts';
 import { THEOREMS } from '../src/bounds/registry.ts';
-import { runTheoremCheck } from '../src/montecarlo/theoremReport.ts';
+import { runTheoremCheck, theoremSettings } from '../src/montecarlo/theoremReport.ts';
 
 export const check: ProofCheck = {
   id: 'T4-Fp-robust',
@@ -18,6 +18,7 @@ export const check: ProofCheck = {
     'and at least a quarter of the points confirmed below a non-vacuous bound.',
   source: '[paper] Min & Vidal ICML 2024 Thm (F^(p) robust); candidate constant [derived] PAPER.md s.6',
   quickCostSeconds: 30,
+  validateConfig: (config) => void theoremSettings('T4', config, false),
   async run(ctx) {
     const { result } = await runTheoremCheck('T4', ctx);
     return result;

@@ -1,6 +1,6 @@
 /** PAPER.md s.4: at p = 2 G_2 is flat on a class's span and the flow selects nothing. */
 import type { ProofCheck } from '../src/checks/types.ts';
-import { runP2Degenerate } from '../src/extremal/checksP2.ts';
+import { p2Config, runP2Degenerate } from '../src/extremal/checksP2.ts';
 
 export const check: ProofCheck = {
   id: 'alignment-p2-degenerate',
@@ -14,6 +14,7 @@ export const check: ProofCheck = {
     'and, as a control that the test can see selection, p = 1.9 selects the class averages and p = 2.1 the centres.',
   source: '[derived] PAPER.md s.4',
   quickCostSeconds: 15,
+  validateConfig: (config) => void p2Config({ seed: 0, quick: false, config, progress: () => undefined }),
   async run(ctx) {
     return runP2Degenerate(ctx);
   },

@@ -6,6 +6,13 @@ import type { ProofCheck } from '../src/checks/types.ts';
 import { findViolation } from '../src/montecarlo/propertyCheck.ts';
 import { requireInt, requireKnownKeys, requireReal } from '../src/validate.ts';
 
+function settings(config: Record<string, unknown>, quick: boolean): { C: number; numRuns: number } {
+  const cfg = requireKnownKeys('', config, ['C', 'numRuns']);
+  const C = cfg.C === undefined ? 200 : requireReal('C', cfg.C, { min: 0, minExclusive: true });
+  const numRuns = cfg.numRuns === undefined ? (quick ? 60 : 300) : requireInt('numRuns', cfg.numRuns, 1, 100000);
+  return { C, numRuns };
+}
+
 export const check: ProofCheck = {
   id: 'bound-can-fail',
   title: 'A wrong bound (T1 with C = 200) is refuted with a minimal counterexample',
@@ -15,10 +22,9 @@ export const check: ProofCheck = {
     'significant violation and shrink it to a minimal parameter point. "holds" means the machinery refuted the wrong bound.',
   source: '[derived] issue 5 (checks must be able to fail)',
   quickCostSeconds: 5,
+  validateConfig: (config) => void settings(config, false),
   async run(ctx) {
-    const cfg = requireKnownKeys('config', ctx.config, ['C', 'numRuns']);
-    const C = cfg.C === undefined ? 200 : requireReal('C', cfg.C, { min: 0, minExclusive: true });
-    const numRuns = cfg.numRuns === undefined ? (ctx.quick ? 60 : 300) : requireInt('numRuns', cfg.numRuns, 1, 100000);
+    const { C, numRuns } = settings(ctx.config, ctx.quick);
     ctx.progress(0, 'searching');
     const rep = await findViolation('T1', { seed: ctx.seed, numRuns, C });
     ctx.progress(1, 'done');

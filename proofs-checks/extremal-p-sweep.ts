@@ -1,6 +1,6 @@
 /** PAPER.md s.4: for which p do class averages or single centres attract? The switch is at p = 2. */
 import type { ProofCheck } from '../src/checks/types.ts';
-import { runPSweep } from '../src/extremal/checksP2.ts';
+import { runPSweep, sweepConfig } from '../src/extremal/checksP2.ts';
 
 export const check: ProofCheck = {
   id: 'extremal-p-sweep',
@@ -12,6 +12,7 @@ export const check: ProofCheck = {
     'for both signs over a grid of p (denser near 2); "holds" = every grid point matches.',
   source: '[derived] PAPER.md s.4',
   quickCostSeconds: 25,
+  validateConfig: (config) => void sweepConfig({ seed: 0, quick: false, config, progress: () => undefined }),
   async run(ctx) {
     return runPSweep(ctx);
   },

@@ -1,6 +1,6 @@
 /** PAPER.md s.4: the attracting extremal vectors are mubar_+- for p = 1 (and 1 < p < 2) and every centre mu_k for p > 2. */
 import type { ProofCheck } from '../src/checks/types.ts';
-import { runExtremalVectors } from '../src/extremal/checks.ts';
+import { extremalConfig, runExtremalVectors } from '../src/extremal/checks.ts';
 
 export const check: ProofCheck = {
   id: 'extremal-vectors',
@@ -16,6 +16,7 @@ export const check: ProofCheck = {
     '"holds" = in every case the attracting set is exactly the predicted one.',
   source: '[paper] Min & Vidal ICML 2024 Sec. 4; [derived] PAPER.md s.4',
   quickCostSeconds: 20,
+  validateConfig: (config) => void extremalConfig({ seed: 0, quick: false, config, progress: () => undefined }),
   async run(ctx) {
     return runExtremalVectors(ctx);
   },

@@ -7,6 +7,13 @@ import type { ProofCheck } from '../src/checks/types.ts';
 import { t4StepCases, t4UnionSteps } from '../src/bounds/proofStepsT4.ts';
 import { requireInt, requireKnownKeys } from '../src/validate.ts';
 
+function settings(config: Record<string, unknown>, quick: boolean): { points: number; n: number } {
+  const cfg = requireKnownKeys('', config, ['points', 'n']);
+  const points = cfg.points === undefined ? (quick ? 6 : 30) : requireInt('points', cfg.points, 1, 1000);
+  const n = cfg.n === undefined ? (quick ? 20000 : 200000) : requireInt('n', cfg.n, 100, 1e8);
+  return { points, n };
+}
+
 export const check: ProofCheck = {
   id: 'proof-step-t4-union',
   title: 'Proof step: T4 sufficient condition, union and Chernoff bounds',
@@ -16,10 +23,9 @@ export const check: ProofCheck = {
     '<= 2(K+1) exp(...). Measured with exact robustness decisions and exact CP intervals at random points where the union bound is in [0.01, 0.5].',
   source: '[derived] PAPER.md s.6, T4 proof skeleton',
   quickCostSeconds: 5,
+  validateConfig: (config) => void settings(config, false),
   async run(ctx) {
-    const cfg = requireKnownKeys('config', ctx.config, ['points', 'n']);
-    const points = cfg.points === undefined ? (ctx.quick ? 6 : 30) : requireInt('points', cfg.points, 1, 1000);
-    const n = cfg.n === undefined ? (ctx.quick ? 20000 : 200000) : requireInt('n', cfg.n, 100, 1e8);
+    const { points, n } = settings(ctx.config, ctx.quick);
     ctx.progress(0, 'running');
     const r = t4UnionSteps(ctx.seed, t4StepCases(ctx.seed, points), n);
     ctx.progress(1, 'done');

@@ -25,7 +25,7 @@ interface P2Config {
   neighbours: number[];
 }
 
-function p2Config(ctx: CheckContext): P2Config {
+export function p2Config(ctx: CheckContext): P2Config {
   const o = requireKnownKeys('config', ctx.config, ['K', 'K1', 'N', 'starts', 'flatSamples', 'neighbourOffset']);
   const K = requireInt('K', o.K ?? 10, 3, 60);
   const off = requireReal('neighbourOffset', o.neighbourOffset ?? 0.1, { min: 0, minExclusive: true, max: 0.9 });
@@ -156,7 +156,7 @@ interface SweepConfig {
   pValues: number[];
 }
 
-function sweepConfig(ctx: CheckContext): SweepConfig {
+export function sweepConfig(ctx: CheckContext): SweepConfig {
   const o = requireKnownKeys('config', ctx.config, ['K', 'K1', 'starts', 'pValues']);
   const K = requireInt('K', o.K ?? 10, 2, 60);
   const dflt = ctx.quick ? [1, 1.25, 1.5, 1.75, 1.9, 2, 2.1, 2.25, 2.5, 3, 4, 5] : Array.from({ length: 17 }, (_, i) => 1 + i * 0.25).concat([1.9, 1.95, 2.05, 2.1]).sort((a, b) => a - b);

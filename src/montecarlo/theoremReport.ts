@@ -67,22 +67,28 @@ function pointTable(id: TheoremId, r: TheoremCheckResult): EvidenceTable {
   };
 }
 
-export async function runTheoremCheck(
-  id: TheoremId,
-  ctx: CheckContext,
-  extra: { exact?: (p: BoundParams) => number } = {},
-): Promise<{ result: CheckResult; raw: TheoremCheckResult }> {
-  const cfg = requireKnownKeys('config', ctx.config, KNOWN);
-  const base = ctx.quick ? QUICK : FULL;
+/** Sizes, constant and threads of a theorem check from its config section (validated, fields named). */
+export function theoremSettings(id: TheoremId, config: Record<string, unknown>, quick: boolean): { sizes: TheoremRunSizes; C: number; threads: number } {
+  const cfg = requireKnownKeys('', config, KNOWN);
+  const base = quick ? QUICK : FULL;
   const sizes: TheoremRunSizes = {
     points: cfg.points === undefined ? base.points : requireInt('points', cfg.points, 1, 10000),
     chunkSize: cfg.chunkSize === undefined ? base.chunkSize : requireInt('chunkSize', cfg.chunkSize, 1024),
     nStart: cfg.nStart === undefined ? base.nStart : requireInt('nStart', cfg.nStart, 1024),
     nMax: cfg.nMax === undefined ? base.nMax : requireInt('nMax', cfg.nMax, 1024),
   };
-  const thm = THEOREMS[id];
-  const C = cfg.C === undefined ? (thm.candidateC as number) : requireReal('C', cfg.C, { min: 0, minExclusive: true });
+  const C = cfg.C === undefined ? (THEOREMS[id].candidateC as number) : requireReal('C', cfg.C, { min: 0, minExclusive: true });
   const threads = cfg.threads === undefined ? 2 : requireInt('threads', cfg.threads, 1, 64);
+  return { sizes, C, threads };
+}
+
+export async function runTheoremCheck(
+  id: TheoremId,
+  ctx: CheckContext,
+  extra: { exact?: (p: BoundParams) => number } = {},
+): Promise<{ result: CheckResult; raw: TheoremCheckResult }> {
+  const { sizes, C, threads } = theoremSettings(id, ctx.config, ctx.quick);
+  const thm = THEOREMS[id];
   const grid = theoremGrid(id, sizes.points, ctx.seed, undefined, C);
   const raw = await checkTheorem(id, grid, {
     seed: ctx.seed, C, nStart: sizes.nStart, nMax: sizes.nMax, chunkSize: sizes.chunkSize, threads, exact: extra.exact,
