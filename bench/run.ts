@@ -45,7 +45,9 @@ function fmt(x: number): string {
 
 function table(results: BenchResult[]): string {
   const head = ['name', 'value', 'unit', 'reference', 'ref. value', 'ratio'];
-  const rows = results.map((r) => [r.name, fmt(r.value), r.unit, r.reference, fmt(r.referenceValue), `${fmt(r.ratio)}x`]);
+  const rows = results.map((r) => (r.skipped !== undefined
+    ? [r.name, '-', r.unit, `skipped: ${r.skipped}`, '-', '-']
+    : [r.name, fmt(r.value), r.unit, r.reference, fmt(r.referenceValue), `${fmt(r.ratio)}x`]));
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c].length)));
   const line = (cells: string[]) => cells.map((s, c) => (c === 1 || c === 4 || c === 5 ? s.padStart(widths[c]) : s.padEnd(widths[c]))).join('  ');
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');

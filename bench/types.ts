@@ -19,6 +19,11 @@ export interface BenchResult {
    * referenceValue / value, for rates value / referenceValue.
    */
   ratio: number;
+  /**
+   * Set when the benchmark could not run here (e.g. no python3 with numpy for the numpy reference):
+   * the reason; value, referenceValue and ratio are then NaN (null in --json output).
+   */
+  skipped?: string;
   /** Optional extra numbers (sizes, spread of the repetitions, agreement with the reference). */
   details?: Record<string, number | string | boolean>;
 }
