@@ -88,6 +88,31 @@ export function certifyRobustFp(s: Float64Array, y: number, K1: number, p: numbe
   return 'undecided';
 }
 
+/**
+ * One-pass screen for the hot loop (p >= 2): true only when certifyRobustFp(s, y, K1, p, r) is
+ * certain to return 'robust', shown without its two p-th roots: Phi(s_own) >= the largest own
+ * coordinate m, and, x^(1/p) being concave, Phi(s_oth) <= t + (S_oth - t^p)/(p t^(p-1)) at
+ * t = the largest other-class coordinate (the tangent at t^p). So m - that > sqrt2 r implies the
+ * Minkowski certificate; the relative margin 1e-9 covers every rounding difference between the
+ * two computations. False means "ask certifyRobustFp", never "not robust".
+ */
+export function screenRobustFp(s: Float64Array, y: number, K1: number, p: number, r: number): boolean {
+  const K = s.length;
+  const ownLo = y > 0 ? 0 : K1, ownHi = y > 0 ? K1 : K;
+  let mOwn = 0, mOth = 0, sOth = 0;
+  for (let k = 0; k < K; k++) {
+    const v = s[k];
+    if (k >= ownLo && k < ownHi) { if (v > mOwn) mOwn = v; }
+    else if (v > 0) {
+      sOth += reluPowFast(v, p);
+      if (v > mOth) mOth = v;
+    }
+  }
+  const tp = reluPowFast(mOth, p);
+  const uOth = mOth > 0 ? mOth + (sOth - tp) / ((p * tp) / mOth) : 0;
+  return mOwn - uOth > Math.SQRT2 * r * (1 + 1e-9) + 1e-12;
+}
+
 function scaledNorm(s: Float64Array, lo: number, hi: number, inside: boolean, mx: number, p: number): number {
   if (mx <= 0) return 0;
   let acc = 0;
