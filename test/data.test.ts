@@ -53,6 +53,26 @@ describe('orthonormal Gaussian mixture (PAPER.md s.1)', () => {
     expect(nrm(m.classAverage(1))).toBeCloseTo(1, 12);
   });
 
+  it('balanced clusters with K dividing n give exactly n/K points each; same seed, same balanced sample', () => {
+    const m = new OrthonormalMixture({ D: 10, K: 6, K1: 2, alpha: 0.3, clusters: 'balanced' });
+    const a = m.sample(120, new Rng(21));
+    const c = new Array(6).fill(0);
+    for (const k of a.z) c[k]++;
+    expect(c).toEqual([20, 20, 20, 20, 20, 20]);
+    const b = m.sample(120, new Rng(21));
+    expect(Array.from(b.z)).toEqual(Array.from(a.z));
+    expect(Array.from(b.X)).toEqual(Array.from(a.X));
+    // A different seed permutes the points differently (the assignment is shuffled, not sorted).
+    expect(Array.from(m.sample(120, new Rng(22)).z)).not.toEqual(Array.from(a.z));
+  });
+
+  it('clusters left out is the iid sampler, bit for bit', () => {
+    const a = new OrthonormalMixture({ D: 10, K: 3, K1: 1, alpha: 0.5 }).sample(50, new Rng(6));
+    const b = new OrthonormalMixture({ D: 10, K: 3, K1: 1, alpha: 0.5, clusters: 'iid' }).sample(50, new Rng(6));
+    expect(Array.from(a.X)).toEqual(Array.from(b.X));
+    expect(Array.from(a.z)).toEqual(Array.from(b.z));
+  });
+
   it('same seed gives the same sample', () => {
     const m = new OrthonormalMixture({ D: 10, K: 3, K1: 1, alpha: 0.5 });
     expect(m.sample(20, new Rng(5)).X).toEqual(m.sample(20, new Rng(5)).X);

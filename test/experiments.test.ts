@@ -10,6 +10,8 @@ import { minNormAlong } from '../src/robustness/linesearch.ts';
 import { firstPoints } from '../src/experiments/trainedRadius.ts';
 import { Rng } from '../src/random/rng.ts';
 import { uniformSphere } from '../src/random/sampling.ts';
+import { mixtureProblem } from '../src/dynamics/experiments/problem.ts';
+import { ConfigError } from '../src/validate.ts';
 
 /** A tiny mixture net: trains in well under a second. */
 function tiny(p: number, alpha = 0.05): TrainedConfig {
@@ -49,6 +51,72 @@ describe('trained-net cache', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('trained nets on exactly balanced clusters (the conjecture-dist explanation test)', () => {
+  test('exact counts per cluster (K divides n: n/K each; otherwise within one), same seed -> same data; centres and test points as the iid run', () => {
+    const c = { ...tiny(3), balanced: true };
+    const a = trainedNet(c, { cacheDir: null });
+    expect(a.run.reason).toBe('loss-threshold');
+    const counts = (tr: typeof a): number[] => {
+      const k = new Array(tr.mix.K).fill(0);
+      for (const z of tr.trainClusters!) k[z]++;
+      return k;
+    };
+    expect(counts(a)).toEqual([20, 20, 20, 20]);
+    const odd = trainedNet({ ...c, spec: { ...c.spec, n: 82 }, lossThreshold: 0.5 }, { cacheDir: null });
+    const ko = counts(odd);
+    expect(ko.reduce((x, y) => x + y, 0)).toBe(82);
+    expect(Math.max(...ko) - Math.min(...ko)).toBe(1);
+    const b = trainedNet(c, { cacheDir: null });
+    expect(Array.from(b.train.X)).toEqual(Array.from(a.train.X));
+    expect(Array.from(b.net.W)).toEqual(Array.from(a.net.W));
+    // Labels follow the cluster ids; the data differ from the iid run, the centres and test points do not.
+    a.trainClusters!.forEach((z, i) => expect(a.train.y[i]).toBe(a.mix.label(z)));
+    const iid = trainedNet(tiny(3), { cacheDir: null });
+    expect(Array.from(iid.train.X)).not.toEqual(Array.from(a.train.X));
+    expect(Array.from(iid.mix.centres)).toEqual(Array.from(a.mix.centres));
+    expect(Array.from(iid.test.X)).toEqual(Array.from(a.test.X));
+    expect(counts(iid)).not.toEqual([20, 20, 20, 20]);
+  });
+
+  test('held-out test points share no row with the training set (they once re-used its stream)', () => {
+    const tr = trainedNet({ ...tiny(1), lossThreshold: 0.5 }, { cacheDir: null });
+    const D = tr.train.D;
+    const rows = new Set<string>();
+    for (let i = 0; i < tr.train.n; i++) rows.add(Array.from(tr.train.X.subarray(i * D, (i + 1) * D)).join(','));
+    let shared = 0, sharedValues = 0;
+    const values = new Set(Array.from(tr.train.X));
+    for (let i = 0; i < tr.test.n; i++) if (rows.has(Array.from(tr.test.X.subarray(i * D, (i + 1) * D)).join(','))) shared++;
+    for (const v of tr.test.X) if (values.has(v)) sharedValues++;
+    expect(shared).toBe(0);
+    // Centre coordinates (0 or 1 in the canonical frame) plus noise: an exact float match with any
+    // training value is a sign of a shared stream (it was 95% before the fix).
+    expect(sharedValues / tr.test.X.length).toBeLessThan(0.01);
+  });
+
+  test('default path unchanged: balanced absent or false gives the same key and the same data as mixtureProblem; true changes the key', () => {
+    const c = tiny(1);
+    expect(configKey({ ...c, balanced: false })).toBe(configKey(c));
+    expect(configKey({ ...c, balanced: true })).not.toBe(configKey(c));
+    const tr = trainedNet({ ...c, lossThreshold: 0.5 }, { cacheDir: null });
+    const prob = mixtureProblem(c.spec, c.seed);
+    expect(Array.from(tr.train.X)).toEqual(Array.from(prob.data.X));
+    expect(Array.from(tr.train.y)).toEqual(Array.from(prob.data.y));
+    const off = trainedNet({ ...c, lossThreshold: 0.5, balanced: false }, { cacheDir: null });
+    expect(Array.from(off.net.W)).toEqual(Array.from(tr.net.W));
+  });
+
+  test('a non-boolean balanced is a ConfigError naming the field', () => {
+    let err: unknown;
+    try {
+      trainedNet({ ...tiny(1), balanced: 'yes' as unknown as boolean }, { cacheDir: null });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).field).toBe('balanced');
   });
 });
 

@@ -206,6 +206,13 @@ export function dist(f: ScalarFn, F: ScalarFn, opts: DistOptions): DistResult {
     const warm = [...S].sort((p, q) => Math.abs(c * q.f - q.F) - Math.abs(c * p.f - p.F)).slice(0, nStarts).map((p) => p.x);
     starts = [...warm, ...extra, ...randomStarts(opts.rng, nStarts, dim)];
   }
+  // The sup search at best.c may have missed points that later rounds found: h_S(best.c) over the
+  // final point set is also a lower estimate of h(best.c) and can exceed the search's own figure.
+  // Taking the larger keeps value >= h_S(best.c) >= lower, as an upper estimate of dist must be.
+  for (const pt of S) {
+    const g = Math.abs(best.c * pt.f - pt.F);
+    if (g > best.value) best = { value: g, c: best.c, x: pt.x };
+  }
   const worst = lift(best.x);
   const nw = norm2(worst);
   return {

@@ -22,10 +22,10 @@ import { trainGradientFlow } from '../dynamics/gradientFlow.ts';
 import { mixtureProblem, type MixtureProblemSpec } from '../dynamics/experiments/problem.ts';
 import { cloneNet } from '../network/create.ts';
 import type { PReluNet } from '../network/types.ts';
-import type { OrthonormalMixture } from '../data/mixture.ts';
+import { OrthonormalMixture } from '../data/mixture.ts';
 import type { DataSet } from '../diagnostics/savepoint.ts';
 import { Rng } from '../random/rng.ts';
-import { requireInt, requireReal } from '../validate.ts';
+import { ConfigError, requireInt, requireReal } from '../validate.ts';
 
 /** The reduced Sec. 5.1 setting of issue 3 (PAPER.md s.8). */
 export const REDUCED: Omit<MixtureProblemSpec, 'p' | 'alpha'> = { D: 200, K: 10, K1: 6, n: 2000, h: 200, init: 1e-7 };
@@ -48,6 +48,15 @@ export interface TrainedConfig {
   /** Held-out test points drawn from the same mixture (independent stream). */
   nTest: number;
   wallTimeMs: number;
+  /**
+   * Exactly balanced training clusters (PAPER.md s.1: the theory's "exactly N per cluster"):
+   * floor(n/K) points per cluster, the n mod K left-over points one each to distinct random
+   * clusters, so the counts are exactly n/K when K divides n and differ by at most one otherwise.
+   * Default false: z drawn uniformly as in the authors' code. The initial net is the same as the
+   * iid run's, so the two differ only in the training data (used to test the 1/log t explanation of
+   * conjecture-dist). Absent or false leaves the cache key and every result unchanged.
+   */
+  balanced?: boolean;
 }
 
 export const TRAINED_DEFAULTS: Omit<TrainedConfig, 'spec' | 'seed'> = {
@@ -71,6 +80,8 @@ export interface TrainedResult {
   run: { reason: string; t: number; steps: number; rejected: number; evaluations: number; wallMs: number; finalLoss: number };
   /** Nets at the save points (the last one is the final net). */
   saved: SavedNet[];
+  /** 0-based cluster id of every training point (the sampler's z), when the data came from the mixture. */
+  trainClusters: Int32Array | null;
 }
 
 /** Bump when the training code path changes in a way that changes results. */
@@ -96,6 +107,8 @@ export function configKey(c: TrainedConfig): string {
     spec: { D: s.D, K: s.K, K1: s.K1, n: s.n, h: s.h, alpha: s.alpha, init: s.init, p: s.p },
     seed: c.seed, lossThreshold: c.lossThreshold, tEnd: c.tEnd, rtol: c.rtol, atol: c.atol, saveCount: c.saveCount,
     nTest: c.nTest, wallTimeMs: c.wallTimeMs,
+    // Only when set, so the keys (and cached nets) of existing configs stay as they were.
+    ...(c.balanced ? { balanced: true } : {}),
   };
   return createHash('sha256').update(JSON.stringify(canon)).digest('hex').slice(0, 32);
 }
@@ -109,6 +122,7 @@ export function validateTrainedConfig(c: TrainedConfig): TrainedConfig {
   requireInt('saveCount', c.saveCount, 1, 1000);
   requireInt('nTest', c.nTest, 1, 1_000_000);
   requireReal('wallTimeMs', c.wallTimeMs, { min: 0, minExclusive: true });
+  if (c.balanced !== undefined && typeof c.balanced !== 'boolean') throw new ConfigError('balanced', c.balanced, 'true or false');
   return c;
 }
 
@@ -123,11 +137,27 @@ function netFromJson(o: Record<string, unknown>): PReluNet {
   };
 }
 
-/** Data (from the problem's own seed) and held-out test points (an independent jumped stream). */
+/**
+ * Data (from the problem's own seed) and held-out test points from an independent stream: the
+ * third jump of Rng(seed) (Rng.jump() hands back the pre-jump state and moves the parent on, so the
+ * parent is advanced twice before the stream is taken). The test points used to come from
+ * `new Rng(seed).jump().jump()`, which is the seed's own state, i.e. they re-used the training draws.
+ */
 function buildData(c: TrainedConfig): { prob: ReturnType<typeof mixtureProblem>; test: DataSet } {
-  const prob = mixtureProblem(c.spec, c.seed);
-  const testRng = new Rng(c.seed).jump().jump();
+  let prob = mixtureProblem(c.spec, c.seed);
+  const streams = new Rng(c.seed);
+  streams.jump();
+  streams.jump();
+  const testRng = streams.jump();
   const t = prob.mix.sample(c.nTest, testRng);
+  if (c.balanced) {
+    // Same centres and the same initial net as the iid problem; the balanced training set comes from
+    // the seed's stream moved 2^64 draws ahead, independent of the init and of the test points.
+    const mix = new OrthonormalMixture({ ...prob.mix.params(), clusters: 'balanced' });
+    const dataRng = new Rng(c.seed);
+    dataRng.jump();
+    prob = { ...prob, mix, data: mix.sample(c.spec.n, dataRng) };
+  }
   return { prob, test: { X: t.X, y: t.y, n: t.n, D: t.D } };
 }
 
@@ -142,7 +172,7 @@ function trainFresh(c: TrainedConfig, prob: ReturnType<typeof mixtureProblem>, o
   const run = trainGradientFlow({
     net: prob.net, data: prob.data, loss: prob.loss, tEnd: c.tEnd, lossThreshold: c.lossThreshold,
     rtol: c.rtol, atol: c.atol, refs: prob.refs, saveFirst: 1, saveCount: c.saveCount, wallTimeMs: c.wallTimeMs,
-    onProgress: (t, st) => onProgress?.(`gf p=${c.spec.p} alpha=${c.spec.alpha} t=${t.toExponential(2)} steps=${st.steps}`),
+    onProgress: (t, st) => onProgress?.(`gf p=${c.spec.p} alpha=${c.spec.alpha}${c.balanced ? ' balanced' : ''} t=${t.toExponential(2)} steps=${st.steps}`),
     // Only nets past the alignment phase (loss below 0.9) are kept: before it f ~ 0 and dist is trivial.
     onSavePoint: (sp, net) => {
       if (sp.loss < 0.9) saved.push({ t: sp.t, loss: sp.loss, net: netToJson(cloneNet(net)) });
@@ -241,7 +271,9 @@ export function trainedNet(
     }
   } else payload = trainFresh(c, prob, opts.onProgress);
   const saved = payload.saved.map((s) => ({ t: s.t, loss: s.loss, net: netFromJson(s.net) }));
+  const z = (prob.data as DataSet & { z?: Int32Array }).z;
   return {
     config: c, key, fromCache, mix: prob.mix, train: prob.data, test, net: saved.at(-1)!.net, run: payload.run, saved,
+    trainClusters: z instanceof Int32Array ? z : null,
   };
 }
