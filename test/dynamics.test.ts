@@ -4,6 +4,7 @@ import { Rng } from '../src/random/index.ts';
 import { createNet } from '../src/network/create.ts';
 import type { PReluNet } from '../src/network/types.ts';
 import { trainGradientFlow, trainGradientDescent, trainSgd, GradientFlowTerm, geometricTimes } from '../src/dynamics/index.ts';
+import { validateTrainConfig } from '../src/dynamics/trainConfig.ts';
 import { mixtureReferences } from '../src/diagnostics/index.ts';
 
 /** A small mixture problem: D = 12, K = 4 (K1 = 2), n = 80, h = 10, Gaussian init 1e-7. */
@@ -98,6 +99,22 @@ describe('conservation law (PAPER.md s.3)', () => {
     expect(worst).toBeLessThan(1e-8);
   });
 
+  it('GF with the Gauss integrator (plain state by default): p = 3 residual < 1e-13 at rtol 1e-6, same trajectory as dopri5', () => {
+    // Gauss conserves quadratic invariants exactly (solver/gauss.ts), so the residual no longer
+    // tracks the tolerance; the trajectory must still be the one dopri5 computes at a tight rtol.
+    const { data, net } = problem(3);
+    const saveTimes = geometricTimes(1, 300, 10);
+    const g = trainGradientFlow({ net, data, loss: meanExp, tEnd: 300, solver: 'gauss', rtol: 1e-6, atol: 1e-6, saveTimes });
+    const d = trainGradientFlow({ net, data, loss: meanExp, tEnd: 300, rtol: 1e-9, atol: 1e-9, saveTimes });
+    expect(g.formulation).toBe('plain');
+    expect(g.reason).toBe('final-time');
+    expect(g.solverDiagnostics!.iterations).toBeGreaterThan(g.steps);
+    expect(g.trajectory.at(-1)!.maxNorm).toBeGreaterThan(0.3);
+    expect(Math.max(...g.trajectory.map((s) => s.conservationRelative))).toBeLessThan(1e-13);
+    expect(maxRelDiff(g.net, d.net)).toBeLessThan(1e-5);
+    expect(Math.abs(g.finalLoss - d.finalLoss) / d.finalLoss).toBeLessThan(1e-5);
+  });
+
   it('GD: the drift at a fixed training time is O(lr) (fitted exponent in [0.8, 1.2]); per step O(lr^2)', () => {
     const { data, net } = problem(3, 7, 0.3);
     const lrs = [0.2, 0.1, 0.05];
@@ -130,6 +147,17 @@ describe('stop reasons of the gradient-flow result', () => {
     bad.X[5] = Infinity;
     expect(trainGradientFlow({ net, data: bad, loss: meanExp, tEnd: 10 }).reason).toBe('non-finite');
     expect(trainGradientFlow({ net, data, loss: meanExp, tEnd: 1e5, wallTimeMs: 0 }).reason).toBe('wall-time');
+  });
+
+  it('train config: gf.solver "gauss" is accepted (plain formulation by default), an unknown solver is named', () => {
+    const base = { data: { model: 'mixture', D: 12, K: 4, K1: 2, alpha: 0.1, n: 20 } };
+    const spec = validateTrainConfig({ ...base, gf: { solver: 'gauss' } }, '.');
+    expect(spec.gf.solver).toBe('gauss');
+    expect(spec.gf.formulation).toBe('plain');
+    expect(validateTrainConfig({ ...base, gf: { solver: 'gauss', formulation: 'polar' } }, '.').gf.formulation).toBe('polar');
+    expect(validateTrainConfig(base, '.').gf.formulation).toBe('polar');
+    expect(() => validateTrainConfig({ ...base, gf: { solver: 'rk4' } }, '.')).toThrow(/gf\.solver/);
+    expect(() => trainGradientFlow({ ...problem(3), loss: meanExp, tEnd: 1, solver: 'rk4' as never })).toThrow(/solver/);
   });
 
   it('rejects bad options with named errors', () => {

@@ -13,7 +13,7 @@ const oscillator: OdeTerm = {
 };
 
 describe('solvers on a problem with a known solution', () => {
-  for (const solver of ['dopri5', 'cash-karp'] as SolverName[]) {
+  for (const solver of ['dopri5', 'cash-karp', 'gauss'] as SolverName[]) {
     it(`${solver}: oscillator to t = 10 within 1e-6, save points exact to 1e-6`, () => {
       const saveAt = [0, 0.5, 1, 2.5, 7, 10];
       const got: [number, number, number][] = [];
@@ -72,7 +72,7 @@ describe('solvers on a problem with a known solution', () => {
 
 describe('every stop reason is reachable', () => {
   const growth: OdeTerm = { dim: 1, rhs: (_t, y, d) => void (d[0] = y[0]) };
-  for (const solver of ['dopri5', 'cash-karp'] as SolverName[]) {
+  for (const solver of ['dopri5', 'cash-karp', 'gauss'] as SolverName[]) {
     it(`${solver}: max-steps`, () => {
       const r = integrate({ term: growth, solver, t0: 0, t1: 100, y0: Float64Array.of(1), maxSteps: 3 });
       expect(r.reason).toBe('max-steps');
@@ -120,5 +120,6 @@ describe('every stop reason is reachable', () => {
     expect(() => controllerSettings({ atol: 0 })).toThrow(/controller\.atol/);
     expect(() => integrate({ term: growth, solver: 'dopri5', t0: 0, t1: 1, y0: Float64Array.of(1), saveAt: [0.5, 0.2] })).toThrow(/saveAt\[1\]/);
     expect(() => integrate({ term: growth, solver: 'cash-karp', t0: 0, t1: 1, y0: Float64Array.of(1), controller: { norm: 'rms' } })).toThrow(/controller\.norm/);
+    expect(() => integrate({ term: growth, solver: 'rk4' as SolverName, t0: 0, t1: 1, y0: Float64Array.of(1) })).toThrow(/"gauss"/);
   });
 });

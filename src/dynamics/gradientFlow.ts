@@ -6,6 +6,8 @@
  */
 import { integrate } from './solver/integrate.ts';
 import type { ControllerSettings, SolverName, StopReason, SolverStats } from './solver/types.ts';
+import { SOLVER_NAMES } from './solver/types.ts';
+import type { GaussOptions } from './solver/gauss.ts';
 import { GradientFlowTerm, FORMULATIONS } from './formulation.ts';
 import type { GradientPool } from './gradientPool.ts';
 import type { Formulation } from './formulation.ts';
@@ -26,8 +28,15 @@ export interface GradientFlowOptions {
   data: DataSet;
   loss: LossOptions;
   tEnd: number;
+  /**
+   * Default 'polar', except with solver 'gauss': 'plain', where the balances v_j^2 - ||w_j||^2
+   * are quadratic in the state and Gauss conserves them exactly (solver/gauss.ts); in the polar
+   * variables they are not quadratic and Gauss conserves them only to the tolerance.
+   */
   formulation?: Formulation;
   solver?: SolverName;
+  /** Stage-solve settings for solver 'gauss'. */
+  gauss?: Partial<GaussOptions>;
   /** Relative tolerance, and atol relative to the formulation's scale (GradientFlowTerm.toleranceFor). */
   rtol?: number;
   atol?: number;
@@ -56,6 +65,8 @@ export interface GradientFlowRun extends SolverStats {
   formulation: Formulation;
   t: number;
   wallMs: number;
+  /** Stepper-specific counters (Gauss: fixed-point iterations, stage-solve failures). */
+  solverDiagnostics?: Record<string, number>;
   finalLoss: number;
   /** Final parameters (own storage). */
   net: PReluNet;
@@ -66,8 +77,8 @@ export function trainGradientFlow(o: GradientFlowOptions): GradientFlowRun {
   validateNet(o.net);
   const loss = validateLossOptions(o.loss);
   const tEnd = requireReal('tEnd', o.tEnd, { min: 0, minExclusive: true });
-  const formulation = o.formulation === undefined ? 'polar' : requireChoice('formulation', o.formulation, FORMULATIONS);
-  const solver = o.solver === undefined ? 'dopri5' : requireChoice('solver', o.solver, ['dopri5', 'cash-karp'] as const);
+  const solver = o.solver === undefined ? 'dopri5' : requireChoice('solver', o.solver, SOLVER_NAMES);
+  const formulation = o.formulation === undefined ? (solver === 'gauss' ? 'plain' : 'polar') : requireChoice('formulation', o.formulation, FORMULATIONS);
   const rtol = o.rtol === undefined ? 1e-6 : requireReal('rtol', o.rtol, { min: 1e-14, max: 1 });
   const atol = o.atol === undefined ? 1e-6 : requireReal('atol', o.atol, { min: 0, minExclusive: true });
   const threshold = o.lossThreshold === undefined ? -Infinity : requireReal('lossThreshold', o.lossThreshold, { min: 0 });
@@ -105,6 +116,7 @@ export function trainGradientFlow(o: GradientFlowOptions): GradientFlowRun {
     stopWhen: (_t, y) => term.lossAt(y) < threshold,
     maxSteps: o.maxSteps,
     wallTimeMs: o.wallTimeMs,
+    gauss: o.gauss,
     onStep: (t, stats) => {
       stepsSoFar = stats.steps;
       o.onProgress?.(t, stats);
@@ -125,6 +137,7 @@ export function trainGradientFlow(o: GradientFlowOptions): GradientFlowRun {
     rejected: res.rejected,
     evaluations: res.evaluations,
     wallMs: res.wallMs,
+    ...(res.diagnostics ? { solverDiagnostics: res.diagnostics } : {}),
     finalLoss: trajectory[trajectory.length - 1].loss,
     net: final,
     trajectory,

@@ -8,7 +8,8 @@
  *   "network": { "p": 3, "h": 200, "init": "gaussian", "scale": 1e-7, "bias": false },
  *   "loss": "exp" | "logistic", "reduction": "mean" | "sum",
  *   "method": "gf" | "gd" | "sgd",
- *   "gf":  { "tEnd": 1e6, "rtol": 1e-4, "atol": 1e-4, "solver": "dopri5", "formulation": "polar", "saveFirst": 0.1, "saveCount": 40 },
+ *   "gf":  { "tEnd": 1e6, "rtol": 1e-4, "atol": 1e-4, "solver": "dopri5" | "cash-karp" | "gauss", "formulation": "polar" | "plain",
+ *            "saveFirst": 0.1, "saveCount": 40 },   (formulation defaults to "plain" for gauss, "polar" otherwise)
  *   "gd":  { "lr": 0.1, "steps": 1000 },
  *   "sgd": { "lr": 0.2, "batch": 100, "epochs": 401 },
  *   "stop": { "lossThreshold": 1e-3, "maxSteps": 1000000, "wallTimeSeconds": 3600 }
@@ -27,6 +28,8 @@ import { loadCsv, loadNpy } from './trainingData.ts';
 import type { LoadedData } from './trainingData.ts';
 import { ConfigError, requireChoice, requireInt, requireKnownKeys, requireReal } from '../validate.ts';
 import type { SavePoint } from '../diagnostics/savepoint.ts';
+import { SOLVER_NAMES } from './solver/types.ts';
+import type { SolverName } from './solver/types.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -51,7 +54,7 @@ export interface TrainSpec {
   loss: 'exp' | 'logistic';
   reduction: 'mean' | 'sum';
   method: 'gf' | 'gd' | 'sgd';
-  gf: { tEnd: number; rtol: number; atol: number; solver: 'dopri5' | 'cash-karp'; formulation: 'polar' | 'plain'; saveFirst: number; saveCount: number };
+  gf: { tEnd: number; rtol: number; atol: number; solver: SolverName; formulation: 'polar' | 'plain'; saveFirst: number; saveCount: number };
   gd: { lr: number; steps: number };
   sgd: { lr: number; batch: number; epochs: number };
   stop: { lossThreshold?: number; maxSteps: number; wallTimeSeconds?: number };
@@ -90,12 +93,14 @@ export function validateTrainConfig(raw: unknown, configDir: string): TrainSpec 
   const reduction = o.reduction === undefined ? 'mean' : requireChoice('reduction', o.reduction, ['mean', 'sum'] as const);
   const method = o.method === undefined ? 'gf' : requireChoice('method', o.method, ['gf', 'gd', 'sgd'] as const);
   const g = section(o, 'gf', ['tEnd', 'rtol', 'atol', 'solver', 'formulation', 'saveFirst', 'saveCount']);
+  const solver = g.solver === undefined ? ('dopri5' as const) : requireChoice('gf.solver', g.solver, SOLVER_NAMES);
   const gf = {
     tEnd: optReal(g, 'gf', 'tEnd', 1e6, { min: 0, minExclusive: true }),
     rtol: optReal(g, 'gf', 'rtol', 1e-4, { min: 1e-14, max: 0.1 }),
     atol: optReal(g, 'gf', 'atol', 1e-4, { min: 0, minExclusive: true }),
-    solver: g.solver === undefined ? ('dopri5' as const) : requireChoice('gf.solver', g.solver, ['dopri5', 'cash-karp'] as const),
-    formulation: g.formulation === undefined ? ('polar' as const) : requireChoice('gf.formulation', g.formulation, ['polar', 'plain'] as const),
+    solver,
+    // Gauss conserves the balances exactly only where they are quadratic in the state (solver/gauss.ts).
+    formulation: g.formulation === undefined ? (solver === 'gauss' ? ('plain' as const) : ('polar' as const)) : requireChoice('gf.formulation', g.formulation, ['polar', 'plain'] as const),
     saveFirst: optReal(g, 'gf', 'saveFirst', 0.1, { min: 0, minExclusive: true }),
     saveCount: optInt(g, 'gf', 'saveCount', 40, 1, 100000),
   };

@@ -8,6 +8,7 @@
  * (PAPER.md sections 3 and 9), and the step floor is enforced and reported, never silently accepted.
  */
 import type { AttemptOutcome, ControllerSettings, OdeTerm, Stepper } from './types.ts';
+import { atolAt, initialStepSize } from './stepSize.ts';
 
 const C2 = 1 / 5, C3 = 3 / 10, C4 = 4 / 5, C5 = 8 / 9;
 const A21 = 1 / 5;
@@ -82,36 +83,12 @@ export class Dopri5 implements Stepper {
   }
 
   private atol(i: number): number {
-    const a = this.c.atol;
-    return typeof a === 'number' ? a : a[i];
+    return atolAt(this.c, i);
   }
 
-  /** Hairer-Norsett-Wanner's starting step: h0 = 0.01 ||y0|| / ||f0||, refined by one Euler probe. */
+  /** Hairer-Norsett-Wanner's starting step (stepSize.ts), IORD = 5. */
   private initialStep(): number {
-    const { n, y, c } = this;
-    const f0 = this.k[0];
-    let d0 = 0, d1 = 0;
-    for (let i = 0; i < n; i++) {
-      const sc = this.atol(i) + c.rtol * Math.abs(y[i]);
-      d0 += (y[i] / sc) ** 2;
-      d1 += (f0[i] / sc) ** 2;
-    }
-    d0 = Math.sqrt(d0 / n);
-    d1 = Math.sqrt(d1 / n);
-    let h0 = d0 < 1e-5 || d1 < 1e-5 ? 1e-6 : (0.01 * d0) / d1;
-    h0 = Math.min(h0, c.dtMax);
-    for (let i = 0; i < n; i++) this.w[i] = y[i] + h0 * f0[i];
-    const f1 = this.k[1];
-    this.eval(this.t + h0, this.w, f1);
-    let d2 = 0;
-    for (let i = 0; i < n; i++) {
-      const sc = this.atol(i) + c.rtol * Math.abs(y[i]);
-      d2 += ((f1[i] - f0[i]) / sc) ** 2;
-    }
-    d2 = Math.sqrt(d2 / n) / h0;
-    const h1 = Math.max(d1, d2) <= 1e-15 ? Math.max(1e-6, h0 * 1e-3) : (0.01 / Math.max(d1, d2)) ** (1 / 5);
-    const h = Math.min(100 * h0, h1, c.dtMax);
-    return Number.isFinite(h) && h > 0 ? Math.max(h, c.dtMin) : Math.max(1e-6, c.dtMin);
+    return initialStepSize(this.c, this.t, this.y, this.k[0], 5, this.w, this.k[1], (t, y, out) => this.eval(t, y, out));
   }
 
   attempt(tLimit: number): AttemptOutcome {

@@ -8,6 +8,8 @@
 import { ConfigError, requireInt, requireReal } from '../../validate.ts';
 import { CashKarp } from './cashKarp.ts';
 import { Dopri5 } from './dopri5.ts';
+import { GaussLegendre, gaussOptions } from './gauss.ts';
+import type { GaussOptions } from './gauss.ts';
 import { DEFAULT_CONTROLLER } from './types.ts';
 import type { ControllerSettings, IntegrateOptions, IntegrateResult, OdeTerm, SolverName, Stepper, StopReason } from './types.ts';
 
@@ -33,13 +35,14 @@ export function controllerSettings(partial: Partial<ControllerSettings> = {}, di
   return c;
 }
 
-export function createStepper(solver: SolverName, term: OdeTerm, t0: number, y0: Float64Array, c: ControllerSettings): Stepper {
+export function createStepper(solver: SolverName, term: OdeTerm, t0: number, y0: Float64Array, c: ControllerSettings, gauss: Partial<GaussOptions> = {}): Stepper {
   if (solver === 'dopri5') return new Dopri5(term, t0, y0, c);
+  if (solver === 'gauss') return new GaussLegendre(term, t0, y0, c, gauss);
   if (solver === 'cash-karp') {
     if (c.norm !== 'max') throw new ConfigError('controller.norm', c.norm, '"max" for cash-karp (the package reduces errors with max)');
     return new CashKarp(term, t0, y0, c);
   }
-  throw new ConfigError('solver', solver, '"dopri5" or "cash-karp"');
+  throw new ConfigError('solver', solver, '"dopri5", "cash-karp" or "gauss"');
 }
 
 function allFinite(y: Float64Array): boolean {
@@ -55,6 +58,7 @@ export function integrate(opts: IntegrateOptions): IntegrateResult {
   const maxSteps = requireInt('maxSteps', opts.maxSteps ?? 1_000_000, 1);
   const wallTimeMs = opts.wallTimeMs === undefined ? Infinity : requireReal('wallTimeMs', opts.wallTimeMs, { min: 0 });
   const c = controllerSettings({ ...(opts.solver === 'cash-karp' ? { norm: 'max' as const } : {}), ...opts.controller }, term.dim);
+  const gauss = opts.gauss === undefined ? undefined : gaussOptions(opts.gauss);
   const saveAt = Array.from(opts.saveAt ?? []);
   for (let i = 0; i < saveAt.length; i++) {
     requireReal(`saveAt[${i}]`, saveAt[i], { min: i === 0 ? t0 : saveAt[i - 1], max: t1 });
@@ -75,6 +79,7 @@ export function integrate(opts: IntegrateOptions): IntegrateResult {
     evaluations: stepper?.evaluations ?? 0,
     dt: stepper?.dt ?? 0,
     wallMs: performance.now() - start,
+    ...(stepper?.diagnostics ? { diagnostics: stepper.diagnostics() } : {}),
   });
 
   // Save points at t0 need no step.
@@ -87,8 +92,8 @@ export function integrate(opts: IntegrateOptions): IntegrateResult {
   if (opts.stopWhen?.(t0, y0)) return finish(null, 'stop-condition', t0, y0);
   if (t1 === t0) return finish(null, 'final-time', t0, y0);
 
-  const stepper = createStepper(opts.solver, term, t0, y0, c);
-  if (stepper instanceof Dopri5 && !stepper.derivativeFinite()) return finish(stepper, 'non-finite', t0, y0);
+  const stepper = createStepper(opts.solver, term, t0, y0, c, gauss);
+  if (stepper.derivativeFinite?.() === false) return finish(stepper, 'non-finite', t0, y0);
 
   while (true) {
     if (stepper.accepted + stepper.rejected >= maxSteps) return finish(stepper, 'max-steps', stepper.t, stepper.y);

@@ -3,6 +3,7 @@
  * term, a stepper (the Runge-Kutta scheme), step-size control settings and save points. Gradient
  * flow (PAPER.md section 3) is one term among others; nothing here knows about networks.
  */
+import type { GaussOptions } from './gauss.ts';
 
 /** dy/dt = rhs(t, y), written into `dydt` (no allocation per call). */
 export interface OdeTerm {
@@ -79,9 +80,14 @@ export interface Stepper {
   attempt(tLimit: number): AttemptOutcome;
   /** Dense output on [tPrev, t]; only for hasDenseOutput steppers. */
   interpolate(t: number, out: Float64Array): void;
+  /** False when the derivative at the initial state is not finite (steppers that evaluate it up front). */
+  derivativeFinite?(): boolean;
+  /** Stepper-specific counters (e.g. the Gauss stage solve's iterations and failures). */
+  diagnostics?(): Record<string, number>;
 }
 
-export type SolverName = 'dopri5' | 'cash-karp';
+export type SolverName = 'dopri5' | 'cash-karp' | 'gauss';
+export const SOLVER_NAMES = ['dopri5', 'cash-karp', 'gauss'] as const;
 
 /** Why integrate() returned. */
 export type StopReason = 'final-time' | 'stop-condition' | 'max-steps' | 'step-underflow' | 'non-finite' | 'wall-time';
@@ -103,6 +109,8 @@ export interface IntegrateOptions {
   wallTimeMs?: number;
   /** Called after every accepted step (progress display). */
   onStep?: (t: number, stats: SolverStats) => void;
+  /** Settings of the Gauss stage solve (solver 'gauss' only; gauss.ts). */
+  gauss?: Partial<GaussOptions>;
 }
 
 export interface SolverStats {
@@ -122,4 +130,6 @@ export interface IntegrateResult extends SolverStats {
   /** Last proposed step size. */
   dt: number;
   wallMs: number;
+  /** Stepper-specific counters, when the stepper has any (Gauss: iterations, stageFailures). */
+  diagnostics?: Record<string, number>;
 }
