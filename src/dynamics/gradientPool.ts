@@ -8,10 +8,15 @@
  * here; a wait longer than `timeoutMs` throws instead of hanging.
  * Workers start through src/util/worker.ts, which registers tsx in the worker thread and then loads
  * the TypeScript worker (Node 20 does not honour execArgv ['--import', 'tsx'] for a .ts entry).
+ * Every worker uses the kernels ('wasm-simd' or 'js', network/kernels.ts) chosen at creation (by
+ * default the caller's kernelBackend()), so a pooled gradient equals the single-thread one on
+ * those kernels up to the order of the per-slice sums (the tests check 1e-12 relative).
  */
 import type { Worker } from 'node:worker_threads';
 import { spawnTsWorker } from '../util/worker.ts';
 import { paramCount } from '../network/create.ts';
+import { kernelBackend, requireKernelBackend, type KernelBackend } from '../network/kernels.ts';
+import { loadedKernels, WORKER_KERNELS_KEY } from '../network/wasm/load.ts';
 import type { LossOptions, NetGrad, PReluNet } from '../network/types.ts';
 import type { DataSet } from '../diagnostics/savepoint.ts';
 import { requireInt } from '../validate.ts';
@@ -26,15 +31,24 @@ export class GradientPool {
     private readonly n: number,
     private readonly reduction: 'sum' | 'mean',
     private readonly timeoutMs: number,
+    /** The kernels every worker computes with. */
+    readonly kernels: KernelBackend,
   ) {}
 
   get threads(): number {
     return this.workers.length;
   }
 
-  /** Start `threads` workers on contiguous slices of the data; resolves once all are ready. */
-  static async create(template: PReluNet, data: DataSet, loss: LossOptions, threads: number, timeoutMs = 600_000): Promise<GradientPool> {
+  /**
+   * Start `threads` workers on contiguous slices of the data; resolves once all are ready.
+   * `kernels` defaults to the process default at creation (kernelBackend()).
+   */
+  static async create(
+    template: PReluNet, data: DataSet, loss: LossOptions, threads: number, timeoutMs = 600_000,
+    kernels: KernelBackend = kernelBackend(),
+  ): Promise<GradientPool> {
     requireInt('threads', threads, 1, Math.min(64, data.n));
+    requireKernelBackend('kernels', kernels);
     const { D, h, hasBias } = template;
     const np = paramCount(D, h, hasBias);
     const thetaBuf = new SharedArrayBuffer(np * 8);
@@ -48,7 +62,9 @@ export class GradientPool {
       outs.push(new Float64Array(outBuf));
       const worker = spawnTsWorker(new URL('./gradientPoolWorker.ts', import.meta.url), {
         D, h, p: template.p, hasBias, centre: template.centre, normalise: template.normalise, loss: loss.loss,
-        X: data.X.slice(lo * D, hi * D), y: data.y.slice(lo, hi), n: hi - lo, theta: thetaBuf, out: outBuf, ctrl: ctrlBuf,
+        X: data.X.slice(lo * D, hi * D), y: data.y.slice(lo, hi), n: hi - lo, theta: thetaBuf, out: outBuf, ctrl: ctrlBuf, kernels,
+        // The compiled kernels travel with the worker (no second assembly; see wasm/load.ts).
+        ...(kernels === 'wasm-simd' && loadedKernels !== null ? { [WORKER_KERNELS_KEY]: loadedKernels } : {}),
       });
       ready.push(
         new Promise<void>((resolve, reject) => {
@@ -66,7 +82,7 @@ export class GradientPool {
       throw e;
     }
     for (const w of workers) w.removeAllListeners('exit');
-    return new GradientPool(workers, new Float64Array(thetaBuf), outs, new Int32Array(ctrlBuf), np, data.n, loss.reduction, timeoutMs);
+    return new GradientPool(workers, new Float64Array(thetaBuf), outs, new Int32Array(ctrlBuf), np, data.n, loss.reduction, timeoutMs, kernels);
   }
 
   /** L at the net's parameters; writes grad L into `grad` (same contract as lossAndGrad). */

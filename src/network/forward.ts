@@ -9,7 +9,7 @@
  * relu(cos)^p. The tests check both homogeneity degrees.
  */
 import { checkNet, checkBatch } from './create.ts';
-import { unitDots } from './kernels.ts';
+import { kernelBackend, unitDots, wasmEngine } from './kernels.ts';
 import { inverseNorms, powq, rowNorm, sampleFactor } from './activation.ts';
 import { workspaceFor } from './workspace.ts';
 import type { PReluNet, Workspace } from './types.ts';
@@ -28,6 +28,10 @@ export function forward(net: PReluNet, X: Float64Array, n: number, out?: Float64
   const w = ws === undefined ? null : workspaceFor(net, 1, ws);
   const u = w ? w.u : new Float64Array(2 * h);
   const invNorm = inverseNorms(W, h, D, w ? w.invNorm : new Float64Array(h));
+  if (((w ? w.kernels : null) ?? kernelBackend()) === 'wasm-simd' && wasmEngine().supports(h, D)) {
+    wasmEngine().forward(net, X, n, res, invNorm);
+    return res;
+  }
   const q = p - 1;
   const b = net.hasBias ? net.b : 0;
   for (let i0 = 0; i0 < n; i0 += 2) {

@@ -12,12 +12,16 @@
  * radial term). It follows that v_j dL/dv_j = <w_j, dL/dw_j> for every j: the reason
  * v_j^2 - ||w_j||^2 is conserved under gradient flow.
  *
+ * The dense products run on the kernels the workspace (or the process default) names
+ * (kernels.ts): 'wasm-simd' (wasm/engine.ts: SIMD products, X centred while packed so no colSum
+ * correction) or 'js' (the loops below, the reference). Both give the same numbers up to rounding.
+ *
  * Ranges: see loss.ts. The logistic loss and its gradient are finite whenever every f(x_i) is; the
  * exp loss value is +Infinity only when L exceeds the double range, and then the gradient is not
  * representable either (entries may be +-Infinity or NaN): use logLossValue and stop earlier.
  */
 import { checkBatch, checkNet } from './create.ts';
-import { accumulateRows, ROW_BLOCK, unitDots } from './kernels.ts';
+import { accumulateRows, kernelBackend, ROW_BLOCK, unitDots, wasmEngine } from './kernels.ts';
 import { inverseNorms, powq, sampleFactor } from './activation.ts';
 import { lossValue, lossWeight, validateLossOptions } from './loss.ts';
 import { workspaceFor } from './workspace.ts';
@@ -57,8 +61,16 @@ export function lossAndGrad(
     colSum.fill(0);
     grad.v.fill(0);
   }
-  let dB = 0;
   const gW = grad === null ? null : grad.W;
+  if ((w.kernels ?? kernelBackend()) === 'wasm-simd' && wasmEngine().supports(h, D)) {
+    // Same computation on the WebAssembly kernels (wasm/engine.ts); the centring is applied to
+    // X inside the packed blocks there, so colSum is not needed.
+    const dBw = wasmEngine().lossAndGrad(net, X, y, n, loss, scale, gW, grad === null ? null : grad.v, w);
+    const Lw = lossValue(margins, { loss, reduction }, n);
+    if (grad !== null) grad.b = net.hasBias ? dBw : 0;
+    return Lw;
+  }
+  let dB = 0;
   if (gW !== null) gW.fill(0);
   // Rows go in blocks of ROW_BLOCK: the forward pass of a block fills its coefficients C, and the
   // block's share of dL/dW is accumulated at once while its rows of X are still in cache. C

@@ -2,10 +2,76 @@
  * The two dense products that dominate the cost of a pReLU net (PAPER.md s.3):
  *   forward   u_ij = <x_i - xbar, w_j>            (n x h x D multiply-adds)
  *   backward  dW_j += sum_i C_ij x_i              (n x h x D multiply-adds, only active C_ij)
- * written as register-blocked loops over contiguous rows of Float64Arrays: four units share each
- * load of x (forward), four samples share each load/store of dW_j (backward). Plain JS cannot
- * vectorise, so blocking is what buys speed here (bench/network.bench.ts measures it).
+ *
+ * Two implementations, chosen per call (kernelBackend / Workspace.kernels):
+ * - 'wasm-simd': WebAssembly f64x2 kernels assembled from wasm/kernels.wat at load (wasm/load.ts,
+ *   wasm/engine.ts): packed, cache-blocked register tiles, ~5-10x the plain loops.
+ * - 'js': the register-blocked Float64Array loops below, the reference and the fallback (an
+ *   engine without WebAssembly SIMD, or PRELU_KERNELS=js). Plain JS cannot vectorise, so
+ *   blocking is what buys speed here: four units share each load of x (forward), four samples
+ *   share each load/store of dW_j (backward).
+ * The two agree to rounding (different summation order, and fused multiply-adds in wasm where the
+ * CPU has them); test/network.kernels.test.ts checks 1e-12 relative agreement.
  */
+import { ConfigError } from '../validate.ts';
+import { loadedKernels, wasmLoadFailure } from './wasm/load.ts';
+import { WasmEngine } from './wasm/engine.ts';
+
+export type KernelBackend = 'wasm-simd' | 'js';
+
+const KERNEL_BACKENDS: readonly KernelBackend[] = ['wasm-simd', 'js'];
+
+function initialBackend(): KernelBackend {
+  const env = process.env.PRELU_KERNELS;
+  if (env === undefined || env === '' || env === 'auto') return loadedKernels !== null ? 'wasm-simd' : 'js';
+  if (env === 'js') return 'js';
+  if (env === 'wasm-simd' || env === 'wasm') {
+    if (loadedKernels === null) throw new Error(`PRELU_KERNELS=${env} but the WebAssembly kernels did not load: ${wasmLoadFailure() ?? 'unknown reason'}`);
+    return 'wasm-simd';
+  }
+  throw new ConfigError('PRELU_KERNELS', env, "'auto' (default), 'wasm-simd' or 'js'");
+}
+
+let backend: KernelBackend = initialBackend();
+let engine: WasmEngine | null = null;
+
+/** The kernels used by calls whose workspace does not name any (the process default). */
+export function kernelBackend(): KernelBackend {
+  return backend;
+}
+
+/** True when the WebAssembly kernels assembled and can be selected. */
+export function wasmKernelsAvailable(): boolean {
+  return loadedKernels !== null;
+}
+
+/** Whether the wasm kernels use fused multiply-adds (relaxed SIMD), for reports and benches. */
+export function wasmFusedMultiplyAdd(): boolean {
+  return loadedKernels !== null && loadedKernels.fusedMultiplyAdd;
+}
+
+/** Check a backend name; 'wasm-simd' only where the wasm kernels loaded. */
+export function requireKernelBackend(name: string, b: unknown): KernelBackend {
+  if (!KERNEL_BACKENDS.includes(b as KernelBackend)) throw new ConfigError(name, b, "'wasm-simd' or 'js'");
+  if (b === 'wasm-simd' && loadedKernels === null) {
+    throw new ConfigError(name, b, `'js' (WebAssembly SIMD kernels unavailable: ${wasmLoadFailure() ?? 'PRELU_KERNELS=js'})`);
+  }
+  return b as KernelBackend;
+}
+
+/** Change the process default (tests and benches compare both in one process). */
+export function setKernelBackend(b: KernelBackend): void {
+  backend = requireKernelBackend('kernels', b);
+}
+
+/** This thread's wasm engine (created on first use; callers have checked the backend). */
+export function wasmEngine(): WasmEngine {
+  if (engine === null) {
+    if (loadedKernels === null) throw new Error('WebAssembly kernels are not available');
+    engine = new WasmEngine(loadedKernels.module);
+  }
+  return engine;
+}
 
 /**
  * out[r*h + j] = <X row (i0 + r) - centre, W_j> for r = 0..rows-1 (rows = 1 or 2), j = 0..h-1.

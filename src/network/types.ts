@@ -69,4 +69,9 @@ export interface Workspace {
   /** Gather buffers for the sparse accumulation of dL/dW (kernels.ts). */
   readonly gatherIdx: Int32Array;
   readonly gatherCoef: Float64Array;
+  /**
+   * Kernels for calls with this workspace: 'wasm-simd' or 'js' (kernels.ts), or null for the
+   * process default (kernelBackend()) at the time of each call.
+   */
+  readonly kernels: 'wasm-simd' | 'js' | null;
 }

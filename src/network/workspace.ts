@@ -2,13 +2,20 @@
  * Preallocated buffers for batch calls (types.ts: Workspace). One workspace serves every call with
  * the same h and at most `capacity` samples, so a training or gradient-flow loop allocates nothing.
  */
-import { ConfigError, requireInt } from '../validate.ts';
-import { ROW_BLOCK } from './kernels.ts';
+import { ConfigError, requireInt, requireKnownKeys } from '../validate.ts';
+import { requireKernelBackend, ROW_BLOCK, type KernelBackend } from './kernels.ts';
 import type { PReluNet, Workspace } from './types.ts';
 
-export function createWorkspace(net: PReluNet, n: number): Workspace {
+export interface WorkspaceOptions {
+  /** Kernels for calls with this workspace; default: the process default at each call (kernelBackend()). */
+  kernels?: KernelBackend;
+}
+
+export function createWorkspace(net: PReluNet, n: number, opts: WorkspaceOptions = {}): Workspace {
   const h = requireInt('h', net.h, 1);
   const capacity = requireInt('n', n, 1);
+  const o = requireKnownKeys('workspace options', opts, ['kernels']);
+  const kernels = o.kernels === undefined ? null : requireKernelBackend('kernels', o.kernels);
   return {
     h,
     capacity,
@@ -22,6 +29,7 @@ export function createWorkspace(net: PReluNet, n: number): Workspace {
     f: new Float64Array(capacity),
     gatherIdx: new Int32Array(ROW_BLOCK),
     gatherCoef: new Float64Array(ROW_BLOCK),
+    kernels,
   };
 }
 

@@ -1,0 +1,340 @@
+/**
+ * The WebAssembly path of lossAndGrad / forward (PAPER.md s.3): the same fused computation as
+ * gradient.ts, with the two dense products done by the SIMD kernels of kernels.wat and the
+ * elementwise part (powers, loss weights, per-unit sums) kept in JS, where Math.pow and exp live.
+ *
+ * One engine (instance + linear memory) per thread, reused by every call; memory grows when a
+ * call needs more and never shrinks. Calls are synchronous and not re-entrant, so sharing is safe.
+ *
+ * Data movement, per call (the design choice of issue 7):
+ * - W is copied in and packed once per call (h x D: negligible next to n x h x D).
+ * - X is never kept between calls: every block of B rows (blockRows) is copied into linear memory
+ *   (one memcpy), centred and packed by pack_x, used by the forward and the backward product while
+ *   it is in cache, then overwritten by the next block. No identity or version tracking, so a
+ *   caller may mutate X between calls (SGD and the attacks reuse one buffer), and memory stays
+ *   O(B x (D + h) + h x D) whatever n is. Measured cost of the copy + pack at n = 2000,
+ *   D = h = 200: ~0.5 ms of a ~20 ms call (bench/network.bench.ts reports it as stageShare), so
+ *   keeping X resident between calls would save at most that.
+ * - The centre is subtracted while packing, so the backward product sums C_ij (x_i - xbar)
+ *   directly (the JS path sums C_ij x_i and subtracts colSum_j xbar afterwards: equal up to
+ *   rounding, and this form has no cancellation).
+ */
+import { powq, rowNorm } from '../activation.ts';
+import { lossWeight } from '../loss.ts';
+import type { LossKind, PReluNet, Workspace } from '../types.ts';
+import { wasmApi, type KernelExports, type WasmModule } from './load.ts';
+
+/**
+ * Rows per block (a multiple of the 4-row panel): 128, or fewer when that much packed X~ would
+ * pass 1 MB (D > ~1000), so a block stays in L2/L3 while every unit block of W meets it. Long
+ * blocks amortise the backward product's fixed cost per (unit pair, chunk) over more rows:
+ * measured at 784 -> 500, 128 rows took 0.8x the time of 64; at D = h = 200, 64-512 rows were
+ * within the noise of each other, 128 among the best.
+ */
+function blockRows(D: number): number {
+  const Dp = 2 * ((D + 1) >> 1);
+  return Math.max(16, Math.min(128, Math.floor((1 << 20) / (8 * Dp) / 4) * 4));
+}
+/** Bytes of packed W per unit block of the forward product (kept in L2 with the X block). */
+const UNIT_BLOCK_BYTES = 256 * 1024;
+
+/** Round up to a multiple of 64 bytes (a cache line); plain arithmetic, sizes may pass 2^31. */
+const align = (bytes: number) => Math.ceil(bytes / 64) * 64;
+
+interface Layout {
+  h: number; D: number; Dp2: number; hp: number; B: number;
+  centre: number; wRaw: number; wp: number; xRaw: number; xp: number; ss: number;
+  u: number; t: number; invNorm: number; v: number; fout: number; rho: number; gv: number; radial: number;
+  idx: number; coef: number; cnt: number; dw: number; end: number;
+}
+
+const MAX_MEMORY_BYTES = 2 ** 31;
+
+/** Byte offsets of every buffer for a net of h units on D inputs (16-byte aligned and more). */
+function layoutFor(h: number, D: number): Layout {
+  const Dp2 = (D + 1) >> 1, hp = (h + 1) & ~1, B = blockRows(D);
+  let at = 64; // address 0 means "no centre" to pack_x
+  const take = (bytes: number) => {
+    const a = at;
+    at = align(at + bytes);
+    return a;
+  };
+  const layout: Layout = {
+    h, D, Dp2, hp, B,
+    centre: take(D * 8),
+    wRaw: take(h * D * 8),
+    wp: take(hp * Dp2 * 16),
+    xRaw: take(B * D * 8),
+    xp: take(B * Dp2 * 16),
+    ss: take(B * 8),
+    u: take(B * hp * 8),
+    t: take(B * hp * 8),
+    invNorm: take(hp * 8),
+    v: take(hp * 8),
+    fout: take(B * 8),
+    rho: take(B * 8),
+    gv: take(hp * 8),
+    radial: take(hp * 8),
+    idx: take((hp >> 1) * B * 4),
+    coef: take((hp >> 1) * B * 16),
+    cnt: take((hp >> 1) * 4),
+    dw: take(hp * Dp2 * 16),
+    end: 0,
+  };
+  layout.end = at;
+  return layout;
+}
+
+/** Integer powers q = p - 1 up to this are formed by repeated multiplication in wasm. */
+const MAX_INT_POWER = 8;
+
+export class WasmEngine {
+  private readonly k: KernelExports;
+  private f64: Float64Array;
+  private i32: Int32Array;
+  private layout: Layout | null = null;
+
+  constructor(module: WasmModule) {
+    if (wasmApi === undefined) throw new Error('this JavaScript engine has no WebAssembly');
+    this.k = new wasmApi.Instance(module, {}).exports as unknown as KernelExports;
+    this.f64 = new Float64Array(this.k.memory.buffer);
+    this.i32 = new Int32Array(this.k.memory.buffer);
+  }
+
+  /** Bytes of linear memory in use (grows on demand, never shrinks). */
+  get memoryBytes(): number {
+    return this.k.memory.buffer.byteLength;
+  }
+
+  /**
+   * Whether a net of this shape fits the engine: the layout must stay below 2 GiB of linear
+   * memory (the kernels compare addresses as unsigned 32-bit values; wasm32 allows 4 GiB).
+   * Larger nets use the plain JS kernels.
+   */
+  supports(h: number, D: number): boolean {
+    const l = this.layout;
+    if (l !== null && l.h === h && l.D === D) return true;
+    return layoutFor(h, D).end <= MAX_MEMORY_BYTES;
+  }
+
+  private prepare(h: number, D: number): Layout {
+    const l = this.layout;
+    if (l !== null && l.h === h && l.D === D) return l;
+    const layout = layoutFor(h, D);
+    if (layout.end > MAX_MEMORY_BYTES) throw new Error(`wasm kernels: a net with h = ${h}, D = ${D} needs ${layout.end} bytes of linear memory (limit ${MAX_MEMORY_BYTES})`);
+    const mem = this.k.memory;
+    if (mem.buffer.byteLength < layout.end) mem.grow(Math.ceil((layout.end - mem.buffer.byteLength) / 65536));
+    this.f64 = new Float64Array(mem.buffer);
+    this.i32 = new Int32Array(mem.buffer);
+    this.layout = layout;
+    return layout;
+  }
+
+  /** Copy W (and the centre) in and pack W. */
+  private loadWeights(W: Float64Array, h: number, D: number, centre: Float64Array | null): Layout {
+    const l = this.prepare(h, D);
+    this.f64.set(W, l.wRaw >> 3);
+    this.k.pack_w(l.wRaw, h, D, l.wp, l.Dp2);
+    if (centre !== null) this.f64.set(centre, l.centre >> 3);
+    return l;
+  }
+
+  /** Copy W, 1/||w_j||, v (and the centre) in and pack W; returns the layout of this call. */
+  private loadNet(net: PReluNet, invNorm: Float64Array): Layout {
+    const { h, D } = net;
+    const l = this.loadWeights(net.W, h, D, net.centre);
+    const F = this.f64;
+    F.set(invNorm.subarray(0, h), l.invNorm >> 3);
+    F.set(net.v, l.v >> 3);
+    if (l.hp > h) {
+      F[(l.invNorm >> 3) + h] = 0;
+      F[(l.v >> 3) + h] = 0;
+    }
+    return l;
+  }
+
+  /**
+   * Rows [i0, i0 + rows) of X: copy in, centre and pack, U = X~ W^T, then the powers
+   * t = uhat^(p-1) (0 on inactive units) and sum_j v_j u_j t_j per row (into l.fout).
+   */
+  private forwardBlock(net: PReluNet, l: Layout, X: Float64Array, i0: number, rows: number, invNorm: Float64Array): void {
+    const { h, p } = net;
+    this.productBlock(l, X, i0, rows, net.centre !== null);
+    const k = this.k;
+    const q = p - 1;
+    const qi = Number.isInteger(q) && q <= MAX_INT_POWER ? q : -1;
+    if (qi < 0) {
+      // Non-integer power: Math.pow here, the rest in wasm (elem_f reads T).
+      const F = this.f64;
+      for (let r = 0; r < rows; r++) {
+        const uo = (l.u >> 3) + r * l.hp, to = (l.t >> 3) + r * l.hp;
+        for (let j = 0; j < h; j++) {
+          const uj = F[uo + j];
+          F[to + j] = uj > 0 ? powq(uj * invNorm[j], q) : 0;
+        }
+        if (l.hp > h) F[to + h] = 0;
+      }
+    }
+    k.elem_f(l.u, rows, l.hp, l.invNorm, l.v, qi, l.t, l.fout);
+  }
+
+  /** Rows [i0, i0 + rows) of X: one memcpy into linear memory, then centred and packed (X~ block). */
+  private stageBlock(l: Layout, X: Float64Array, i0: number, rows: number, centred: boolean): void {
+    const D = l.D;
+    this.f64.set(X.subarray(i0 * D, (i0 + rows) * D), l.xRaw >> 3);
+    this.k.pack_x(l.xRaw, rows, D, centred ? l.centre : 0, l.xp, l.Dp2, l.ss);
+  }
+
+  /** Rows [i0, i0 + rows) of X: the X~ block, then U = X~ W^T. */
+  private productBlock(l: Layout, X: Float64Array, i0: number, rows: number, centred: boolean): void {
+    this.stageBlock(l, X, i0, rows, centred);
+    const k = this.k;
+    const unitPanels = l.hp >> 1;
+    const ub = Math.max(1, Math.min(unitPanels, Math.floor(UNIT_BLOCK_BYTES / (l.Dp2 * 32))));
+    k.fwd(l.xp, (rows + 3) >> 2, l.wp, unitPanels, l.Dp2, l.u, l.hp, ub);
+  }
+
+  /**
+   * The per-call data movement alone: copy every block of X into linear memory and centre and
+   * pack it, as lossAndGrad and forward do, with no products (the benchmark times it).
+   */
+  stage(X: Float64Array, n: number, h: number, D: number, centre: Float64Array | null): void {
+    const l = this.prepare(h, D);
+    if (centre !== null) this.f64.set(centre, l.centre >> 3);
+    for (let blk = 0; blk < n; blk += l.B) this.stageBlock(l, X, blk, Math.min(l.B, n - blk), centre !== null);
+  }
+
+  /**
+   * The forward product alone: out[i*h + j] = <x_i - centre, w_j> for the n rows of X (the wasm
+   * counterpart of kernels.ts unitDots over all rows; tests compare the two).
+   */
+  dots(X: Float64Array, n: number, centre: Float64Array | null, W: Float64Array, h: number, D: number, out: Float64Array): void {
+    const l = this.loadWeights(W, h, D, centre);
+    for (let blk = 0; blk < n; blk += l.B) {
+      const rows = Math.min(l.B, n - blk);
+      this.productBlock(l, X, blk, rows, centre !== null);
+      const F = this.f64;
+      for (let r = 0; r < rows; r++) {
+        const uo = (l.u >> 3) + r * l.hp, o = (blk + r) * h;
+        for (let j = 0; j < h; j++) out[o + j] = F[uo + j];
+      }
+    }
+  }
+
+  /**
+   * The backward product alone: dW[j*D + k] += sum_i C[i*h + j] (X[i*D + k] - centre[k]) (the wasm
+   * counterpart of kernels.ts accumulateRows, plus the centring). Runs elem_c with rho = v = p = 1,
+   * 1/||w|| = 0 and T = C, so the gather lists it builds carry exactly C (1 * 1 * 1 * c = c).
+   */
+  accumulate(C: Float64Array, X: Float64Array, n: number, centre: Float64Array | null, h: number, D: number, dW: Float64Array): void {
+    const l = this.prepare(h, D);
+    if (centre !== null) this.f64.set(centre, l.centre >> 3);
+    const F0 = this.f64;
+    const Dp = 2 * l.Dp2;
+    F0.fill(0, l.invNorm >> 3, (l.invNorm >> 3) + l.hp);
+    F0.fill(1, l.v >> 3, (l.v >> 3) + l.hp);
+    F0.fill(1, l.rho >> 3, (l.rho >> 3) + l.B);
+    F0.fill(0, l.u >> 3, (l.u >> 3) + l.B * l.hp);
+    F0.fill(0, l.dw >> 3, (l.dw >> 3) + l.hp * Dp);
+    const k = this.k;
+    for (let blk = 0; blk < n; blk += l.B) {
+      const rows = Math.min(l.B, n - blk);
+      this.stageBlock(l, X, blk, rows, centre !== null);
+      const F = this.f64;
+      for (let r = 0; r < rows; r++) {
+        const to = (l.t >> 3) + r * l.hp, o = (blk + r) * h;
+        for (let j = 0; j < h; j++) F[to + j] = C[o + j];
+        if (l.hp > h) F[to + h] = 0;
+      }
+      k.elem_c(l.u, rows, l.hp, l.t, l.invNorm, l.v, l.rho, 1, l.gv, l.radial, l.idx, l.coef, l.cnt, l.B, l.Dp2);
+      k.bwd(l.xp, l.Dp2, l.idx, l.coef, l.cnt, l.B, l.hp >> 1, l.dw);
+    }
+    const F = this.f64;
+    for (let j = 0; j < h; j++) {
+      const o = j * D, od = (l.dw >> 3) + j * Dp;
+      for (let kk = 0; kk < D; kk++) dW[o + kk] += F[od + kk];
+    }
+  }
+
+  /** 1/s(x_i) from the packed block's ||x~_i||^2 (activation.ts sampleFactor; squares summed in pairs). */
+  private invS(net: PReluNet, l: Layout, X: Float64Array, i: number, r: number): number {
+    if (!net.normalise || net.p === 1) return 1;
+    const ss = this.f64[(l.ss >> 3) + r];
+    const xn = ss > 1e-290 && ss < 1e290 ? Math.sqrt(ss) : rowNorm(X, i * net.D, net.D, net.centre);
+    return xn > 0 ? Math.pow(xn, 1 - net.p) : 0;
+  }
+
+  /** f(x_i) for the n rows of X into out (forward.ts contract). */
+  forward(net: PReluNet, X: Float64Array, n: number, out: Float64Array, invNorm: Float64Array): void {
+    const l = this.loadNet(net, invNorm);
+    const b = net.hasBias ? net.b : 0;
+    for (let blk = 0; blk < n; blk += l.B) {
+      const rows = Math.min(l.B, n - blk);
+      this.forwardBlock(net, l, X, blk, rows, invNorm);
+      const F = this.f64, fo = l.fout >> 3;
+      for (let r = 0; r < rows; r++) {
+        const invS = this.invS(net, l, X, blk + r, r);
+        out[blk + r] = (invS !== 0 ? F[fo + r] : 0) * invS + b;
+      }
+    }
+  }
+
+  /**
+   * The fused pass of gradient.ts on the wasm kernels: fills ws.margins, ws.f and, when gW and gv
+   * are given, gW (with the radial term), gv and ws.radial; returns dL/db (before the bias check).
+   */
+  lossAndGrad(
+    net: PReluNet, X: Float64Array, y: Float64Array, n: number, loss: LossKind, scale: number,
+    gW: Float64Array | null, gv: Float64Array | null, w: Workspace,
+  ): number {
+    const { invNorm, radial, margins, f: fOut } = w;
+    const l = this.loadNet(net, invNorm);
+    const { h, p, v, D } = net;
+    const b = net.hasBias ? net.b : 0;
+    const Dp = 2 * l.Dp2;
+    const grad = gW !== null && gv !== null;
+    if (grad) {
+      this.f64.fill(0, l.dw >> 3, (l.dw >> 3) + l.hp * Dp);
+      this.f64.fill(0, l.gv >> 3, (l.gv >> 3) + l.hp);
+      this.f64.fill(0, l.radial >> 3, (l.radial >> 3) + l.hp);
+    }
+    const k = this.k;
+    let dB = 0;
+    for (let blk = 0; blk < n; blk += l.B) {
+      const rows = Math.min(l.B, n - blk);
+      this.forwardBlock(net, l, X, blk, rows, invNorm);
+      const F = this.f64;
+      const fo = l.fout >> 3, ro = l.rho >> 3;
+      for (let r = 0; r < rows; r++) {
+        const i = blk + r;
+        const invS = this.invS(net, l, X, i, r);
+        const f = (invS !== 0 ? F[fo + r] * invS : 0) + b;
+        fOut[i] = f;
+        const yi = y[i];
+        const m = yi * f;
+        margins[i] = m;
+        if (!grad) continue;
+        const rr = -scale * lossWeight(loss, m) * yi;
+        dB += rr;
+        F[ro + r] = invS === 0 ? 0 : rr * invS;
+      }
+      if (!grad) continue;
+      k.elem_c(l.u, rows, l.hp, l.t, l.invNorm, l.v, l.rho, p, l.gv, l.radial, l.idx, l.coef, l.cnt, l.B, l.Dp2);
+      k.bwd(l.xp, l.Dp2, l.idx, l.coef, l.cnt, l.B, l.hp >> 1, l.dw);
+    }
+    if (gW !== null && gv !== null) {
+      const F = this.f64;
+      const W = net.W;
+      for (let j = 0; j < h; j++) {
+        gv[j] = F[(l.gv >> 3) + j];
+        radial[j] = F[(l.radial >> 3) + j];
+        const o = j * D, od = (l.dw >> 3) + j * Dp;
+        // Radial term -(p-1) v_j sum_i rho_i uhat^p w_j/||w_j|| (gradient.ts).
+        const a = -(p - 1) * v[j] * radial[j] * invNorm[j];
+        if (a !== 0) for (let kk = 0; kk < D; kk++) gW[o + kk] = F[od + kk] + a * W[o + kk];
+        else for (let kk = 0; kk < D; kk++) gW[o + kk] = F[od + kk];
+      }
+    }
+    return dB;
+  }
+}
