@@ -83,7 +83,7 @@ describe('trained nets on exactly balanced clusters (the conjecture-dist explana
 
   test('held-out test points share no row with the training set (they once re-used its stream)', () => {
     const tr = trainedNet({ ...tiny(1), lossThreshold: 0.5 }, { cacheDir: null });
-    const D = tr.train.D;
+    const D = tr.train.D as number;
     const rows = new Set<string>();
     for (let i = 0; i < tr.train.n; i++) rows.add(Array.from(tr.train.X.subarray(i * D, (i + 1) * D)).join(','));
     let shared = 0, sharedValues = 0;
