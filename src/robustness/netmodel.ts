@@ -10,18 +10,22 @@
  * m = rank(W) <= min(h, D) inputs. Input normalisation reads ||x~|| including r_perp, so nets with
  * `normalise` are not reduced.
  */
-import { inputGrad } from '../network/forward.ts';
+import { freezeNet } from '../network/frozen.ts';
 import type { PReluNet } from '../network/types.ts';
 import type { ScalarModel } from './model.ts';
 import { ConfigError } from '../validate.ts';
 
-/** A PReluNet as a ScalarModel (allocation-free per call). */
+/**
+ * A PReluNet as a ScalarModel (allocation-free per call), through a frozen snapshot (frozen.ts): unit
+ * norms computed once, blocked dots, and no gradient work when only the value is asked for. The
+ * net's weights must not change while the model is in use (attacks evaluate fixed nets).
+ */
 export function netModel(net: PReluNet): ScalarModel {
-  const scratch = new Float64Array(net.D);
+  const frozen = freezeNet(net);
   return {
     dim: net.D,
-    value: (x) => inputGrad(net, x, scratch),
-    valueAndGrad: (x, g) => inputGrad(net, x, g),
+    value: (x) => frozen.evaluate(x),
+    valueAndGrad: (x, g) => frozen.evaluate(x, g),
   };
 }
 
