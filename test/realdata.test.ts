@@ -9,7 +9,7 @@ import { loadMnist } from '../src/realdata/mnist.ts';
 import { stratifiedSplit, parityLabel, meanImage, subset } from '../src/realdata/split.ts';
 import { Adam } from '../src/realdata/adam.ts';
 import { initParityNet, trainParity, accuracy } from '../src/realdata/train.ts';
-import { attackModel } from '../src/realdata/robust.ts';
+import { attackModel, parityObjectives, robustCounts } from '../src/realdata/robust.ts';
 import { resolveConfig, QUICK_CONFIG, STANDARD_CONFIG } from '../src/realdata/experiment.ts';
 import { Rng } from '../src/random/rng.ts';
 import { createGrad, createNet, forward, lossAndGrad } from '../src/network/index.ts';
@@ -146,7 +146,8 @@ describe('two-logit head as one output', () => {
 describe('training and the attacked model', () => {
   const split = stratifiedSplit(mnist, 0.2, new Rng(11));
   const small = subset({ n: split.train.n, D: 784, X: split.train.X, digit: split.train.digit }, Int32Array.from({ length: 1000 }, (_, i) => i * 8));
-  const tr = trainParity(small, { h: 8, p: 3, epochs: 4, batch: 250, lr: 1e-2 }, new Rng(5));
+  const probe = subset({ n: split.test.n, D: 784, X: split.test.X, digit: split.test.digit }, Int32Array.from({ length: 50 }, (_, i) => i));
+  const tr = trainParity(small, { h: 8, p: 3, epochs: 4, batch: 250, lr: 1e-2, probe, rankEvery: 3 }, new Rng(5));
 
   it('centres by the mean training image, normalises, lowers the loss and learns parity', () => {
     expect(Array.from(tr.net.centre!)).toEqual(Array.from(meanImage(small)));
@@ -154,6 +155,13 @@ describe('training and the attacked model', () => {
     expect(tr.net.hasBias).toBe(true);
     expect(tr.history.length).toBe(5);
     expect(tr.history[4].trainLoss).toBeLessThan(tr.history[0].trainLoss - 0.1);
+    // Stable ranks at epochs 0, 3 (rankEvery) and 4 (the last) only; in [1, h].
+    expect(tr.history.map((r) => r.weightStableRank !== null)).toEqual([true, false, false, true, true]);
+    expect(tr.history.map((r) => r.featureStableRank !== null)).toEqual([true, false, false, true, true]);
+    for (const r of [tr.history[0], tr.history[3], tr.history[4]]) {
+      expect(r.featureStableRank!).toBeGreaterThanOrEqual(1 - 1e-12);
+      expect(r.featureStableRank!).toBeLessThanOrEqual(8 + 1e-9);
+    }
     expect(accuracy(tr.net, split.test)).toBeGreaterThan(0.7);
   });
 
@@ -192,6 +200,26 @@ describe('training and the attacked model', () => {
   });
 });
 
+describe('attacks in chunks', () => {
+  it('counts over [0, n) equal the sums over chunks (point i has its own stream), and robust accuracy is non-increasing here', () => {
+    const split = stratifiedSplit(mnist, 0.2, new Rng(3));
+    const pts = subset({ n: split.test.n, D: 784, X: split.test.X, digit: split.test.digit }, Int32Array.from({ length: 7 }, (_, i) => i * 17));
+    const tr = trainParity(subset({ n: split.train.n, D: 784, X: split.train.X, digit: split.train.digit }, Int32Array.from({ length: 500 }, (_, i) => i * 16)),
+      { h: 6, p: 2, epochs: 2, batch: 100, lr: 1e-2 }, new Rng(4));
+    const obj = parityObjectives(tr.net);
+    const grids = [{ norm: 'linf' as const, radii: [0, 0.05, 0.2] }, { norm: 'l2' as const, radii: [1] }];
+    const o = { apgd: { steps: 15 }, seed: 9 };
+    const whole = robustCounts(obj, pts, grids, o);
+    const a = robustCounts(obj, pts, grids, o, 0, 3);
+    const b = robustCounts(obj, pts, grids, o, 3, 7);
+    expect(whole).toEqual(a.map((x, k) => x + b[k]));
+    expect(whole[0]).toBe(Math.round(accuracy(tr.net, pts) * 7));
+    expect(whole[1]).toBeLessThanOrEqual(whole[0]);
+    expect(whole[2]).toBeLessThanOrEqual(whole[1]);
+    expect(() => robustCounts(obj, pts, grids, o, 5, 3)).toThrow(ConfigError);
+  });
+});
+
 describe('experiment config', () => {
   it('defaults and named errors', () => {
     expect(resolveConfig(true, {})).toEqual(QUICK_CONFIG);
@@ -203,5 +231,8 @@ describe('experiment config', () => {
     expect(() => resolveConfig(true, { ps: [1] })).toThrow(/mnist-parity\.ps/);
     expect(() => resolveConfig(true, { ps: [1, 0.5] })).toThrow(/mnist-parity\.ps\[1\]/);
     expect(() => resolveConfig(true, { full: 'yes' })).toThrow(ConfigError);
+    expect(() => resolveConfig(true, { ps: [1, 1] })).toThrow(/distinct/);
+    expect(() => resolveConfig(true, { rankEvery: 0 })).toThrow(/mnist-parity\.rankEvery/);
+    expect(resolveConfig(true, { full: true })).toMatchObject({ h: 500, epochs: 51, seeds: 5, attackPoints: 2000 });
   });
 });

@@ -4,20 +4,20 @@
  */
 import { describe, expect, it } from 'vitest';
 import { summarise, verdictOf, stat } from '../src/realdata/verdict.ts';
-import { CURVE_RADII, TABLE_GRIDS, QUICK_CONFIG, type ParityExperiment, type RunResult } from '../src/realdata/experiment.ts';
+import { CURVE_RADII, TABLE_GRIDS, QUICK_CONFIG, AUTHORS_STEPS, type ParityExperiment, type RunResult } from '../src/realdata/experiment.ts';
 
 /** A run whose robust accuracy is `rob` at every Table 1 radius and clean * (1 - r/0.2) on the curve. */
 function run(p: number, seed: number, clean: number, rob: number, rank: number, bump = 0): RunResult {
-  const table = TABLE_GRIDS.flatMap((g) => g.radii.map((radius) => ({ norm: g.norm, radius, robustAccuracy: rob, n: 100, robust: rob * 100 })));
+  const table = TABLE_GRIDS.flatMap((g) => g.radii.map((radius) => ({ norm: g.norm, radius, robustAccuracy: rob, n: 100, robust: Math.round(rob * 100) })));
   const curve = CURVE_RADII.map((radius, k) => ({ norm: 'linf' as const, radius, robustAccuracy: clean * (1 - radius / 0.2) + (k === 5 ? bump : 0), n: 100, robust: 0 }));
   const history = [0, 1].map((epoch) => ({ epoch, trainLoss: 0.5, weightStableRank: 2, featureStableRank: rank, seconds: epoch }));
-  return { p, seed, cleanAccuracy: clean, cleanAccuracyAttacked: clean, table, curve, history, finalFeatureStableRank: rank, finalWeightStableRank: 2, trainSeconds: 1, attackSeconds: 1 };
+  return { p, seed, cleanAccuracy: clean, cleanAccuracyAttacked: clean, cleanAccuracyCurve: clean, table, curve, history, finalFeatureStableRank: rank, finalWeightStableRank: 2, trainSeconds: 1, attackSeconds: 1 };
 }
 
-function experiment(robByP: number[], cleanByP: number[], rankByP: number[], jitter: number, bump = 0): ParityExperiment {
+function experiment(robByP: number[], cleanByP: number[], rankByP: number[], jitter: number, bump = 0, steps = AUTHORS_STEPS): ParityExperiment {
   const ps = [1, 2, 3, 4];
   const runs = ps.flatMap((p, i) => [0, 1].map((s) => run(p, s, cleanByP[i], robByP[i] + (s ? jitter : -jitter), rankByP[i] + s * 0.01, s === 1 && i === 0 ? bump : 0)));
-  return { config: { ...QUICK_CONFIG, ps, seeds: 2 }, split: { train: 8000, test: 2000, trainPerDigit: [], testPerDigit: [] }, runs, seconds: 1 };
+  return { task: 'parity', config: { ...QUICK_CONFIG, ps, seeds: 2 }, split: { train: 8000, test: 2000, trainPerDigit: [], testPerDigit: [] }, runs, steps, seconds: 1, cachedUnits: 0, estimate: null };
 }
 
 describe('mnist-parity verdict', () => {
@@ -37,10 +37,38 @@ describe('mnist-parity verdict', () => {
     expect(verdictOf(summarise(reversed, false))).toBe('violated');
     expect(verdictOf(summarise(reversed, true))).toBe('inconclusive');
   });
-  it('fails B on a 3-point clean-accuracy gap and C on a non-increasing rank', () => {
-    const s = summarise(experiment([0.2, 0.4, 0.6, 0.8], [0.98, 0.98, 0.98, 0.95], [2, 3, 2.5, 5], 0.01), false);
-    expect(s.criteria[1].status).toBe('fail');
-    expect(s.criteria[2].status).toBe('fail');
+  it('fails B on a 3-point clean-accuracy gap at the authors\' step count, and C on a non-increasing rank', () => {
+    const b = summarise(experiment([0.2, 0.4, 0.6, 0.8], [0.98, 0.98, 0.98, 0.95], [2, 3, 4, 5], 0.01), false);
+    expect(b.criteria[1].status).toBe('fail');
+    expect(b.undertrained).toEqual([4]);
+    expect(verdictOf(b)).toBe('violated');
+    const c = summarise(experiment([0.2, 0.4, 0.6, 0.8], [0.98, 0.98, 0.98, 0.98], [2, 3, 2.5, 5], 0.01), false);
+    expect(c.criteria[2].status).toBe('fail');
+    expect(verdictOf(c)).toBe('violated');
+  });
+  it('an undertrained p (fewer steps than the authors\') makes B and failures of A and C unclear, with the reason', () => {
+    // p = 4 3 points behind and less robust, after 200 steps.
+    const s = summarise(experiment([0.8, 0.6, 0.4, 0.2], [0.98, 0.98, 0.98, 0.95], [2, 3, 2.5, 5], 0.01, 0, 200), false);
+    expect(s.criteria.map((c) => c.status)).toEqual(['unclear', 'unclear', 'unclear', 'pass']);
+    expect(s.undertrained).toEqual([4]);
+    expect(s.reasons[0]).toMatch(/p = 4 undertrained/);
+    expect(s.criteria[1].detail).toMatch(/200 Adam steps per run, fewer than the authors' 3060/);
+    expect(verdictOf(s)).toBe('inconclusive');
+    // At the authors' step count the same undertrained p fails B (violated), A and C stay unclear.
+    const full = summarise(experiment([0.8, 0.6, 0.4, 0.2], [0.98, 0.98, 0.98, 0.95], [2, 3, 2.5, 5], 0.01), false);
+    expect(full.criteria.map((c) => c.status)).toEqual(['unclear', 'fail', 'unclear', 'pass']);
+    // Equal clean accuracy but fewer steps than the authors': a reversed gap is unclear, not a refutation.
+    const few = summarise(experiment([0.8, 0.6, 0.4, 0.2], [0.98, 0.98, 0.98, 0.98], [2, 3, 4, 5], 0.01, 0, 408), false);
+    expect(few.criteria[0].status).toBe('unclear');
+    expect(few.criteria[0].detail).toMatch(/408 Adam steps/);
+  });
+  it('reports pooled robust counts with Clopper-Pearson intervals', () => {
+    const s = summarise(experiment([0.2, 0.4, 0.6, 0.8], [0.98, 0.98, 0.98, 0.98], [2, 3, 4, 5], 0.01), false);
+    const q = s.table[0].pooled[3];
+    expect(q.n).toBe(200);
+    expect(q.k).toBe(160);
+    expect(q.lower).toBeLessThan(0.8);
+    expect(q.upper).toBeGreaterThan(0.8);
   });
   it('fails D in any mode when the curve increases with the radius', () => {
     const s = summarise(experiment([0.2, 0.4, 0.6, 0.8], [0.98, 0.98, 0.98, 0.98], [2, 3, 4, 5], 0.01, 0.3), true);

@@ -29,8 +29,13 @@ export interface TrainOptions {
   epochs: number;
   batch: number;
   lr: number;
-  /** Images of the probe set whose hidden features' stable rank is recorded every epoch. */
+  /** Images of the probe set whose hidden features' stable rank is recorded. */
   probe?: DigitSet;
+  /**
+   * Stable ranks are recorded at epochs 0, rankEvery, 2 rankEvery, ... and the last (default 1).
+   * At h = 500 a record (W's and the probe features' stable ranks) costs several Adam steps.
+   */
+  rankEvery?: number;
 }
 
 export const TRAIN_DEFAULTS = { batch: 1000, lr: ADAM_DEFAULTS.lr };
@@ -40,8 +45,8 @@ export interface EpochRecord {
   epoch: number;
   /** Mean training CE over the epoch's batches (at epoch 0: on the whole training set). */
   trainLoss: number;
-  /** Stable rank of W (h x 784) and of the probe set's hidden features (n_probe x h). */
-  weightStableRank: number;
+  /** Stable rank of W (h x 784) and of the probe set's hidden features (n_probe x h); null at epochs not recorded (rankEvery) or without a probe set. */
+  weightStableRank: number | null;
   featureStableRank: number | null;
   seconds: number;
 }
@@ -112,12 +117,16 @@ export function trainParity(train: DigitSet, o: TrainOptions, rng: Rng, onEpoch?
   const order = new Int32Array(train.n);
   for (let i = 0; i < train.n; i++) order[i] = i;
   const opts = { loss: 'logistic', reduction: 'mean' } as const;
-  const record = (epoch: number, trainLoss: number): EpochRecord => ({
-    epoch, trainLoss,
-    weightStableRank: stableRank(net.W, h, D),
-    featureStableRank: o.probe ? featureStableRank(net, o.probe) : null,
-    seconds: (performance.now() - t0) / 1e3,
-  });
+  const every = requireInt('rankEvery', o.rankEvery ?? 1, 1);
+  const record = (epoch: number, trainLoss: number): EpochRecord => {
+    const ranks = epoch % every === 0 || epoch === epochs;
+    return {
+      epoch, trainLoss,
+      weightStableRank: ranks ? stableRank(net.W, h, D) : null,
+      featureStableRank: ranks && o.probe ? featureStableRank(net, o.probe) : null,
+      seconds: (performance.now() - t0) / 1e3,
+    };
+  };
   const history: EpochRecord[] = [];
   const full = createWorkspace(net, train.n);
   history.push(record(0, lossAndGrad(net, train.X, train.y, train.n, opts, null, full)));

@@ -1,0 +1,577 @@
+/**
+ * The authors' 10-class MNIST run (PAPER.md s.8, Section 5.2.1 and its appendix): 784 -> h -> 10
+ * with output bias, the same recipe as the parity net (train.ts): inputs centred by the mean
+ * training image, pReLU input normalisation, nn.Linear (Kaiming-uniform) init, Adam lr 1e-3,
+ * batch 1000, mean softmax cross-entropy. The hidden layer is the pReLU layer of PAPER.md s.2:
+ *   a_j(x) = relu(<x~, w_j>)^p / (||w_j||^(p-1) ||x~||^(p-1)),   logits l_c = sum_j V_cj a_j + b_c.
+ *
+ * Gradients (one fused pass per batch, no allocation). With r_ic = (softmax_c(l_i) - 1{c = y_i}) / n
+ * (dL/dl_ic of the mean CE), e_ij = sum_c r_ic V_cj = dL/da_ij, t_ij = uhat_ij^(p-1),
+ * uhat_ij = u_ij / ||w_j|| and 1/s_i = ||x~_i||^(1-p):
+ *   dL/dV_cj = sum_i r_ic a_ij,   dL/db_c = sum_i r_ic,
+ *   dL/dw_j  = sum_i e_ij / s_i [ p t_ij x~_i - (p-1) uhat_ij t_ij w_j / ||w_j|| ]
+ * (the parity net's formula, gradient.ts, with v_j r_i replaced by e_ij, which no longer factors).
+ * Input gradient for the attacks (the same unit derivative in x):
+ *   d(sum_c k_c l_c)/dx = (1/s) sum_j E_j p t_j w_j - (p-1) (sum_j E_j a_j) x~ / ||x~||^2,
+ *   E_j = sum_c k_c V_cj.
+ * Conventions as src/network/activation.ts: p = 1 reads t = 1{u > 0}; a unit is 0 with zero
+ * derivative at u <= 0, at w_j = 0, and (normalising, p > 1) at x~ = 0.
+ *
+ * The products u = X~ W^T and dW += C^T X~ are written here with the register blocking of
+ * src/network/kernels.ts (two rows by four units; four rows per store of dW), not imported, so this
+ * file does not depend on that module's internals.
+ */
+import { Rng } from '../random/rng.ts';
+import { shuffle } from '../random/sampling.ts';
+import { stableRank, hiddenFeatures, type PReluNet } from '../network/index.ts';
+import type { AttackObjective, VectorModel } from '../robustness/model.ts';
+import { ConfigError, requireInt, requireReal } from '../validate.ts';
+import { Adam } from './adam.ts';
+import { meanImage, type DigitSet } from './split.ts';
+import type { EpochRecord, TrainOptions } from './train.ts';
+
+export const DIGIT_CLASSES = 10;
+
+/** A 784 -> h -> C pReLU net whose parameters are views of one packed vector [W, V, b]. */
+export interface MulticlassNet {
+  D: number;
+  h: number;
+  p: number;
+  C: number;
+  /** h x D row-major. */
+  W: Float64Array;
+  /** C x h row-major (row c: the weights of logit c). */
+  V: Float64Array;
+  /** Length C. */
+  b: Float64Array;
+  /** The mean training image. */
+  centre: Float64Array;
+  normalise: boolean;
+}
+
+export function multiclassParamCount(D: number, h: number, C: number): number {
+  return h * D + C * h + C;
+}
+
+/** Views of a packed [W, V, b] (length h D + C h + C) as a net. */
+export function multiclassView(D: number, h: number, p: number, C: number, theta: Float64Array, centre: Float64Array, normalise = true): MulticlassNet {
+  requireInt('D', D, 1);
+  requireInt('h', h, 1);
+  requireReal('p', p, { min: 1 });
+  requireInt('classes', C, 2);
+  if (theta.length !== multiclassParamCount(D, h, C)) throw new ConfigError('theta', `Float64Array(${theta.length})`, `a Float64Array of length hD + Ch + C = ${multiclassParamCount(D, h, C)}`);
+  if (centre.length !== D) throw new ConfigError('centre', `Float64Array(${centre.length})`, `a Float64Array of length D = ${D}`);
+  return {
+    D, h, p, C, centre, normalise,
+    W: theta.subarray(0, h * D), V: theta.subarray(h * D, h * D + C * h), b: theta.subarray(h * D + C * h),
+  };
+}
+
+/** nn.Linear(784, h, bias = False) and nn.Linear(h, C): U(-1/sqrt(fan_in), 1/sqrt(fan_in)). */
+export function initMulticlassNet(D: number, h: number, p: number, C: number, centre: Float64Array, rng: Rng): { net: MulticlassNet; theta: Float64Array } {
+  const theta = new Float64Array(multiclassParamCount(D, h, C));
+  const bw = 1 / Math.sqrt(D);
+  const bv = 1 / Math.sqrt(h);
+  for (let i = 0; i < h * D; i++) theta[i] = bw * (2 * rng.uniform() - 1);
+  for (let i = h * D; i < theta.length; i++) theta[i] = bv * (2 * rng.uniform() - 1);
+  return { net: multiclassView(D, h, p, C, theta, centre), theta };
+}
+
+/** The hidden layer as a PReluNet (head unused), for hiddenFeatures / stable ranks. */
+export function hiddenLayer(net: MulticlassNet): PReluNet {
+  return { D: net.D, h: net.h, p: net.p, W: net.W, v: new Float64Array(net.h), b: 0, hasBias: false, centre: net.centre, normalise: net.normalise };
+}
+
+/** Stable rank of the hidden features on `set` (the statistic of PAPER.md s.8). */
+export function multiclassFeatureStableRank(net: MulticlassNet, set: DigitSet): number {
+  return stableRank(hiddenFeatures(hiddenLayer(net), set.X, set.n), set.n, net.h);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small numeric helpers (the conventions of src/network/activation.ts).
+
+/** t^q for t >= 0, q >= 0, with t^0 = 1. */
+function powq(t: number, q: number): number {
+  if (q === 0) return 1;
+  if (q === 1) return t;
+  if (q === 2) return t * t;
+  if (q === 3) return t * t * t;
+  return Math.pow(t, q);
+}
+
+function inverseNorms(W: Float64Array, h: number, D: number, out: Float64Array): void {
+  for (let j = 0; j < h; j++) {
+    const o = j * D;
+    let m = 0;
+    for (let k = 0; k < D; k++) m = Math.max(m, Math.abs(W[o + k]));
+    if (m === 0) {
+      out[j] = 0;
+      continue;
+    }
+    // Scaled by the largest entry: no overflow or underflow of the sum of squares.
+    let ss = 0;
+    for (let k = 0; k < D; k++) {
+      const w = W[o + k] / m;
+      ss += w * w;
+    }
+    out[j] = 1 / (m * Math.sqrt(ss));
+  }
+}
+
+/** ||x - centre|| for the row at xOff (pixels in [0, 1]: no range issue). */
+function centredNorm(X: Float64Array, xOff: number, centre: Float64Array, D: number): number {
+  let ss = 0;
+  for (let k = 0; k < D; k++) {
+    const d = X[xOff + k] - centre[k];
+    ss += d * d;
+  }
+  return Math.sqrt(ss);
+}
+
+/** 1/s(x) = ||x~||^(1-p) (1 without normalisation or at p = 1; 0 at x~ = 0 for p > 1). */
+function invScale(normalise: boolean, p: number, xn: number): number {
+  if (!normalise || p === 1) return 1;
+  return xn > 0 ? Math.pow(xn, 1 - p) : 0;
+}
+
+/** out[r h + j] = <X row (i0 + r) - centre, w_j>, r < rows (1 or 2). */
+function centredDots(X: Float64Array, i0: number, rows: number, c: Float64Array, W: Float64Array, h: number, D: number, out: Float64Array): void {
+  const a0 = i0 * D;
+  let j = 0;
+  if (rows === 2) {
+    const a1 = a0 + D;
+    for (; j + 3 < h; j += 4) {
+      const o0 = j * D, o1 = o0 + D, o2 = o1 + D, o3 = o2 + D;
+      let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
+      for (let k = 0; k < D; k++) {
+        const ck = c[k];
+        const x0 = X[a0 + k] - ck, x1 = X[a1 + k] - ck;
+        const w0 = W[o0 + k], w1 = W[o1 + k], w2 = W[o2 + k], w3 = W[o3 + k];
+        s00 += x0 * w0; s01 += x0 * w1; s02 += x0 * w2; s03 += x0 * w3;
+        s10 += x1 * w0; s11 += x1 * w1; s12 += x1 * w2; s13 += x1 * w3;
+      }
+      out[j] = s00; out[j + 1] = s01; out[j + 2] = s02; out[j + 3] = s03;
+      out[h + j] = s10; out[h + j + 1] = s11; out[h + j + 2] = s12; out[h + j + 3] = s13;
+    }
+    for (; j < h; j++) {
+      const o = j * D;
+      let s0 = 0, s1 = 0;
+      for (let k = 0; k < D; k++) {
+        const w = W[o + k];
+        s0 += (X[a0 + k] - c[k]) * w;
+        s1 += (X[a1 + k] - c[k]) * w;
+      }
+      out[j] = s0;
+      out[h + j] = s1;
+    }
+    return;
+  }
+  for (; j + 3 < h; j += 4) {
+    const o0 = j * D, o1 = o0 + D, o2 = o1 + D, o3 = o2 + D;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (let k = 0; k < D; k++) {
+      const x = X[a0 + k] - c[k];
+      s0 += x * W[o0 + k]; s1 += x * W[o1 + k]; s2 += x * W[o2 + k]; s3 += x * W[o3 + k];
+    }
+    out[j] = s0; out[j + 1] = s1; out[j + 2] = s2; out[j + 3] = s3;
+  }
+  for (; j < h; j++) {
+    const o = j * D;
+    let s = 0;
+    for (let k = 0; k < D; k++) s += (X[a0 + k] - c[k]) * W[o + k];
+    out[j] = s;
+  }
+}
+
+/** dst[o_j ..] += sum_t coef[t] src[idx[t] ..] (length D), four source rows per pass over dst. */
+function gatherAdd(dst: Float64Array, o: number, src: Float64Array, idx: Int32Array, coef: Float64Array, m: number, D: number): void {
+  let t = 0;
+  for (; t + 3 < m; t += 4) {
+    const a0 = idx[t], a1 = idx[t + 1], a2 = idx[t + 2], a3 = idx[t + 3];
+    const c0 = coef[t], c1 = coef[t + 1], c2 = coef[t + 2], c3 = coef[t + 3];
+    for (let k = 0; k < D; k++) dst[o + k] += c0 * src[a0 + k] + c1 * src[a1 + k] + c2 * src[a2 + k] + c3 * src[a3 + k];
+  }
+  for (; t < m; t++) {
+    const a = idx[t], c = coef[t];
+    for (let k = 0; k < D; k++) dst[o + k] += c * src[a + k];
+  }
+}
+
+/** Rows per block of the fused pass (the block's rows of X stay in cache for dW). */
+const BLOCK = 64;
+
+/** Scratch for lossAndGradMulticlass / multiclassLogits: sized once per (h, C). */
+export interface MulticlassWorkspace {
+  h: number;
+  C: number;
+  u: Float64Array;
+  invNorm: Float64Array;
+  t: Float64Array;
+  a: Float64Array;
+  e: Float64Array;
+  logits: Float64Array;
+  coefBlk: Float64Array;
+  invS: Float64Array;
+  radial: Float64Array;
+  colSum: Float64Array;
+  idx: Int32Array;
+  coef: Float64Array;
+}
+
+export function createMulticlassWorkspace(h: number, C: number): MulticlassWorkspace {
+  return {
+    h, C,
+    u: new Float64Array(2 * h), invNorm: new Float64Array(h), t: new Float64Array(h), a: new Float64Array(h), e: new Float64Array(h),
+    logits: new Float64Array(C), coefBlk: new Float64Array(BLOCK * h), invS: new Float64Array(BLOCK),
+    radial: new Float64Array(h), colSum: new Float64Array(h), idx: new Int32Array(BLOCK), coef: new Float64Array(BLOCK),
+  };
+}
+
+function checkBatch(net: MulticlassNet, X: Float64Array, n: number, labels?: Int32Array): void {
+  requireInt('n', n, 1);
+  if (X.length < n * net.D) throw new ConfigError('X', `Float64Array(${X.length})`, `at least n*D = ${n * net.D} entries`);
+  if (labels !== undefined) {
+    if (labels.length < n) throw new ConfigError('labels', `Int32Array(${labels.length})`, `at least n = ${n} labels`);
+    for (let i = 0; i < n; i++) if (!(labels[i] >= 0 && labels[i] < net.C)) throw new ConfigError(`labels[${i}]`, labels[i], `a class in 0..${net.C - 1}`);
+  }
+}
+
+/**
+ * Mean softmax cross-entropy over the n rows of X (labels in 0..C-1); when `grad` (packed like
+ * theta, [dW, dV, db]) is given it is overwritten with the gradient. No allocation.
+ */
+export function lossAndGradMulticlass(
+  net: MulticlassNet, X: Float64Array, labels: Int32Array, n: number, grad: Float64Array | null, ws: MulticlassWorkspace,
+): number {
+  checkBatch(net, X, n, labels);
+  const { D, h, p, C, W, V, b, centre, normalise } = net;
+  if (ws.h !== h || ws.C !== C) throw new ConfigError('workspace', `h=${ws.h}, C=${ws.C}`, `a workspace for h=${h}, C=${C}`);
+  if (grad !== null && grad.length !== multiclassParamCount(D, h, C)) throw new ConfigError('grad', `Float64Array(${grad.length})`, `length ${multiclassParamCount(D, h, C)}`);
+  const { u, invNorm, t, a, e, logits, coefBlk, invS: invSBlk, radial, colSum, idx, coef } = ws;
+  inverseNorms(W, h, D, invNorm);
+  const q = p - 1;
+  const scale = 1 / n;
+  const gW = grad === null ? null : grad.subarray(0, h * D);
+  const gV = grad === null ? null : grad.subarray(h * D, h * D + C * h);
+  const gb = grad === null ? null : grad.subarray(h * D + C * h);
+  if (grad !== null) {
+    grad.fill(0);
+    radial.fill(0);
+    colSum.fill(0);
+  }
+  let L = 0;
+  for (let blk = 0; blk < n; blk += BLOCK) {
+    const end = Math.min(n, blk + BLOCK);
+    for (let i0 = blk; i0 < end; i0 += 2) {
+      const rows = Math.min(2, end - i0);
+      centredDots(X, i0, rows, centre, W, h, D, u);
+      for (let rr = 0; rr < rows; rr++) {
+        const i = i0 + rr;
+        const uo = rr * h;
+        const iS = invScale(normalise, p, normalise && p !== 1 ? centredNorm(X, i * D, centre, D) : 1);
+        for (let j = 0; j < h; j++) {
+          const uj = u[uo + j];
+          const tj = uj > 0 && iS !== 0 ? powq(uj * invNorm[j], q) : 0;
+          t[j] = tj;
+          a[j] = tj === 0 ? 0 : uj * tj * iS;
+        }
+        // Logits and log-sum-exp (stable: shift by the maximum).
+        let mx = -Infinity;
+        for (let c = 0; c < C; c++) {
+          let s = b[c];
+          const vo = c * h;
+          for (let j = 0; j < h; j++) s += V[vo + j] * a[j];
+          logits[c] = s;
+          if (s > mx) mx = s;
+        }
+        let se = 0;
+        for (let c = 0; c < C; c++) se += Math.exp(logits[c] - mx);
+        const lse = mx + Math.log(se);
+        const y = labels[i];
+        L += lse - logits[y];
+        if (grad === null) continue;
+        e.fill(0);
+        for (let c = 0; c < C; c++) {
+          const rc = scale * (Math.exp(logits[c] - lse) - (c === y ? 1 : 0));
+          gb![c] += rc;
+          const vo = c * h;
+          for (let j = 0; j < h; j++) {
+            gV![vo + j] += rc * a[j];
+            e[j] += rc * V[vo + j];
+          }
+        }
+        const row = (i - blk) * h;
+        invSBlk[i - blk] = iS;
+        for (let j = 0; j < h; j++) {
+          const tj = t[j];
+          if (tj === 0) {
+            coefBlk[row + j] = 0;
+            continue;
+          }
+          const ej = e[j] * iS;
+          const cij = ej * p * tj;
+          coefBlk[row + j] = cij;
+          colSum[j] += cij;
+          radial[j] += ej * u[uo + j] * invNorm[j] * tj;
+        }
+      }
+    }
+    if (gW === null) continue;
+    // dW_j += sum_r coef_rj x_r over the block's active rows (the centring shift comes at the end).
+    const rowsInBlk = end - blk;
+    for (let j = 0; j < h; j++) {
+      let m = 0;
+      for (let r = 0; r < rowsInBlk; r++) {
+        const cc = coefBlk[r * h + j];
+        if (cc !== 0) {
+          idx[m] = (blk + r) * D;
+          coef[m] = cc;
+          m++;
+        }
+      }
+      if (m > 0) gatherAdd(gW, j * D, X, idx, coef, m, D);
+    }
+  }
+  L *= scale;
+  if (gW === null) return L;
+  for (let j = 0; j < h; j++) {
+    const o = j * D;
+    const rad = -(p - 1) * radial[j] * invNorm[j];
+    const s = colSum[j];
+    if (rad !== 0 || s !== 0) for (let k = 0; k < D; k++) gW[o + k] += rad * W[o + k] - s * centre[k];
+  }
+  return L;
+}
+
+/** Logits of the n rows of X into out (n x C row-major). */
+export function multiclassLogits(net: MulticlassNet, X: Float64Array, n: number, out?: Float64Array, ws?: MulticlassWorkspace): Float64Array {
+  checkBatch(net, X, n);
+  const { D, h, p, C, W, V, b, centre, normalise } = net;
+  const res = out ?? new Float64Array(n * C);
+  if (res.length < n * C) throw new ConfigError('out', `Float64Array(${res.length})`, `length >= n*C = ${n * C}`);
+  const w = ws ?? createMulticlassWorkspace(h, C);
+  const { u, invNorm, a } = w;
+  inverseNorms(W, h, D, invNorm);
+  for (let i0 = 0; i0 < n; i0 += 2) {
+    const rows = Math.min(2, n - i0);
+    centredDots(X, i0, rows, centre, W, h, D, u);
+    for (let rr = 0; rr < rows; rr++) {
+      const i = i0 + rr;
+      const iS = invScale(normalise, p, normalise && p !== 1 ? centredNorm(X, i * D, centre, D) : 1);
+      for (let j = 0; j < h; j++) {
+        const uj = u[rr * h + j];
+        a[j] = uj > 0 && iS !== 0 ? uj * powq(uj * invNorm[j], p - 1) * iS : 0;
+      }
+      for (let c = 0; c < C; c++) {
+        let s = b[c];
+        for (let j = 0; j < h; j++) s += V[c * h + j] * a[j];
+        res[i * C + c] = s;
+      }
+    }
+  }
+  return res;
+}
+
+/** Fraction of rows whose label's logit is strictly the largest (ties count as wrong). */
+export function multiclassAccuracy(net: MulticlassNet, set: DigitSet): number {
+  const C = net.C;
+  const l = multiclassLogits(net, set.X, set.n);
+  let ok = 0;
+  for (let i = 0; i < set.n; i++) {
+    const y = set.digit[i];
+    let wins = true;
+    for (let c = 0; c < C; c++) if (c !== y && !(l[i * C + y] > l[i * C + c])) wins = false;
+    if (wins) ok++;
+  }
+  return ok / set.n;
+}
+
+export interface MulticlassTrained {
+  net: MulticlassNet;
+  theta: Float64Array;
+  history: EpochRecord[];
+  seconds: number;
+}
+
+/**
+ * Train on `train` (labels: the digit) with the recipe of the file comment; `rng` draws the init
+ * and the batch order, exactly as trainParity does (same draws for the same rng), so that a seed
+ * means the same W init and batch order in both tasks.
+ */
+export function trainMulticlass(train: DigitSet, o: TrainOptions, rng: Rng, onEpoch?: (r: EpochRecord) => void): MulticlassTrained {
+  const h = requireInt('h', o.h, 1);
+  const p = requireReal('p', o.p, { min: 1 });
+  const epochs = requireInt('epochs', o.epochs, 0);
+  const batch = requireInt('batch', o.batch, 1);
+  const lr = requireReal('lr', o.lr, { min: 0, minExclusive: true });
+  const D = train.D;
+  const C = DIGIT_CLASSES;
+  const t0 = performance.now();
+  const centre = meanImage(train);
+  const { net, theta } = initMulticlassNet(D, h, p, C, centre, rng);
+  const g = new Float64Array(theta.length);
+  const adam = new Adam(theta.length, { lr });
+  const bs = Math.min(batch, train.n);
+  const ws = createMulticlassWorkspace(h, C);
+  const Xb = new Float64Array(bs * D);
+  const yb = new Int32Array(bs);
+  const order = new Int32Array(train.n);
+  for (let i = 0; i < train.n; i++) order[i] = i;
+  const every = requireInt('rankEvery', o.rankEvery ?? 1, 1);
+  const record = (epoch: number, trainLoss: number): EpochRecord => {
+    const ranks = epoch % every === 0 || epoch === epochs;
+    return {
+      epoch, trainLoss,
+      weightStableRank: ranks ? stableRank(net.W, h, D) : null,
+      featureStableRank: ranks && o.probe ? multiclassFeatureStableRank(net, o.probe) : null,
+      seconds: (performance.now() - t0) / 1e3,
+    };
+  };
+  const history: EpochRecord[] = [record(0, lossAndGradMulticlass(net, train.X, train.digit, train.n, null, ws))];
+  for (let ep = 1; ep <= epochs; ep++) {
+    shuffle(rng, order);
+    let sum = 0;
+    let batches = 0;
+    // PyTorch's DataLoader keeps the last, smaller batch (drop_last = False).
+    for (let s = 0; s < train.n; s += bs) {
+      const m = Math.min(bs, train.n - s);
+      for (let r = 0; r < m; r++) {
+        const i = order[s + r];
+        Xb.set(train.X.subarray(i * D, (i + 1) * D), r * D);
+        yb[r] = train.digit[i];
+      }
+      sum += lossAndGradMulticlass(net, Xb, yb, m, g, ws);
+      batches++;
+      adam.step(theta, g);
+    }
+    const rec = record(ep, sum / batches);
+    history.push(rec);
+    onEpoch?.(rec);
+  }
+  return { net, theta, history, seconds: (performance.now() - t0) / 1e3 };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Attacks: the net on raw pixels (centring and normalisation inside, as in robust.ts).
+
+/**
+ * A snapshot for single-input evaluations with fixed weights (norms cached; do not change W while
+ * it is in use). `logits(x)` keeps the unit values of x, and `backward` then forms the VJP at that
+ * x without recomputing the h x D product: one forward and one gather pass per attack step.
+ */
+export interface FrozenMulticlass {
+  readonly dim: number;
+  readonly classes: number;
+  /** Logits at x into out (length C); remembers x for `backward` (do not modify x in between). */
+  logits(x: Float64Array, out: Float64Array): void;
+  /** g = sum_c coef[c] grad l_c at the x of the last `logits` call. */
+  backward(coef: Float64Array, g: Float64Array): void;
+}
+
+export function freezeMulticlass(net: MulticlassNet): FrozenMulticlass {
+  const { D, h, p, C, W, V, b, centre, normalise } = net;
+  const invNorm = new Float64Array(h);
+  inverseNorms(W, h, D, invNorm);
+  const u = new Float64Array(h);
+  const t = new Float64Array(h);
+  const a = new Float64Array(h);
+  const idx = new Int32Array(h);
+  const cf = new Float64Array(h);
+  const q = p - 1;
+  let last: Float64Array | null = null;
+  let xn = 1;
+  let iS = 1;
+  return {
+    dim: D, classes: C,
+    logits(x: Float64Array, out: Float64Array): void {
+      if (x.length !== D) throw new ConfigError('x', `Float64Array(${x.length})`, `a Float64Array of length D = ${D}`);
+      xn = normalise && p !== 1 ? centredNorm(x, 0, centre, D) : 1;
+      iS = invScale(normalise, p, xn);
+      centredDots(x, 0, 1, centre, W, h, D, u);
+      for (let j = 0; j < h; j++) {
+        const uj = u[j];
+        const tj = uj > 0 && iS !== 0 ? powq(uj * invNorm[j], q) : 0;
+        t[j] = tj;
+        a[j] = tj === 0 ? 0 : uj * tj * iS;
+      }
+      for (let c = 0; c < C; c++) {
+        let s = b[c];
+        for (let j = 0; j < h; j++) s += V[c * h + j] * a[j];
+        out[c] = s;
+      }
+      last = x;
+    },
+    backward(coef: Float64Array, g: Float64Array): void {
+      const x = last;
+      if (x === null) throw new ConfigError('backward', 'no preceding logits(x) call', 'logits(x) first');
+      if (g.length !== D) throw new ConfigError('g', `Float64Array(${g.length})`, `a Float64Array of length D = ${D}`);
+      g.fill(0);
+      let m = 0;
+      let ea = 0;
+      for (let j = 0; j < h; j++) {
+        if (t[j] === 0) continue;
+        let ej = 0;
+        for (let c = 0; c < C; c++) ej += coef[c] * V[c * h + j];
+        ea += ej * a[j];
+        idx[m] = j * D;
+        cf[m] = ej * p * t[j] * iS;
+        m++;
+      }
+      gatherAdd(g, 0, W, idx, cf, m, D);
+      // The normalisation's radial term -(p-1) (sum_j E_j a_j) x~ / ||x~||^2.
+      if (normalise && p !== 1 && xn > 0) {
+        const k = (-(p - 1) * ea) / (xn * xn);
+        for (let i = 0; i < D; i++) g[i] += k * (x[i] - centre[i]);
+      }
+    },
+  };
+}
+
+/** The net as the attacks' VectorModel (src/robustness/model.ts), for multiclassObjective. */
+export function multiclassVectorModel(net: MulticlassNet): VectorModel {
+  const fz = freezeMulticlass(net);
+  const scratch = new Float64Array(net.C);
+  return {
+    dim: net.D, classes: net.C,
+    logits: (x, out) => fz.logits(x, out),
+    vjp: (x, coef, g) => {
+      fz.logits(x, scratch);
+      fz.backward(coef, g);
+    },
+  };
+}
+
+/**
+ * APGD-CE's objective for label y: CE = logsumexp(l) - l_y and its input gradient in one pass
+ * (the function of multiclassObjective(.., 'ce') in model.ts, whose VectorModel interface makes it
+ * compute the logits twice per gradient call; here the VJP re-uses the forward pass). margin = l_y - max_{c != y} l_c, > 0 iff correct.
+ */
+export function multiclassCeObjective(fz: FrozenMulticlass, label: number): AttackObjective {
+  const C = fz.classes;
+  if (!Number.isInteger(label) || label < 0 || label >= C) throw new ConfigError('label', label, `a class in 0..${C - 1}`);
+  const l = new Float64Array(C);
+  const coef = new Float64Array(C);
+  const obj: AttackObjective = {
+    dim: fz.dim,
+    margin: NaN,
+    evaluate(x: Float64Array, g?: Float64Array): number {
+      fz.logits(x, l);
+      let mx = -Infinity;
+      let other = -Infinity;
+      for (let c = 0; c < C; c++) {
+        if (l[c] > mx) mx = l[c];
+        if (c !== label && l[c] > other) other = l[c];
+      }
+      obj.margin = l[label] - other;
+      let s = 0;
+      for (let c = 0; c < C; c++) s += Math.exp(l[c] - mx);
+      const lse = mx + Math.log(s);
+      if (g) {
+        for (let c = 0; c < C; c++) coef[c] = Math.exp(l[c] - lse) - (c === label ? 1 : 0);
+        fz.backward(coef, g);
+      }
+      return lse - l[label];
+    },
+  };
+  return obj;
+}
