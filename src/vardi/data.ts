@@ -15,7 +15,7 @@
  * coordinate c appended and b = c w', see `appendConstant`. The net stays a bias-free
  * two-layer net in (w_j, b_j, v_j), which is 2-homogeneous (f(x; s theta) = s^2 f(x; theta)), the
  * property the max-margin/KKT theory of Lyu & Li 2020 and Ji & Telgarsky 2020 needs (test:
- * vardi-kkt.test.ts). Perturbations must leave the constant coordinate alone: every attack here
+ * vardi.test.ts). Perturbations must leave the constant coordinate alone: every attack here
  * moves only the first d coordinates.
  */
 import type { Rng } from '../random/rng.ts';

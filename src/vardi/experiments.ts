@@ -19,6 +19,10 @@ export interface TrainSettings {
   lossThreshold: number;
   rtol: number;
   loss: 'exp' | 'logistic';
+  /** Gradient-flow horizon (default 1e9; the loss threshold normally stops training first). */
+  tEnd?: number;
+  /** Save points (geometric in t from 0.01 to tEnd; default 12). */
+  saveCount?: number;
 }
 
 export const QUICK_TRAIN: TrainSettings = { h: 20, initScale: 1e-3, lossThreshold: 1e-3, rtol: 1e-3, loss: 'exp' };
@@ -35,7 +39,9 @@ export interface VardiRow {
   sqrtDOverN: number;
   /** Median certified radius of the robust construction on the same points. */
   constructionMedian: number;
+  /** Clarke-fit KKT residual of the final net (kkt.ts), and the one-sided fit for comparison. */
   stationarity: number;
+  stationarityIndicator: number;
   slackness: number;
   marginPoints: number;
   support: number;
@@ -46,7 +52,7 @@ export function vardiCase(d: number, n: number, bias: boolean, s: TrainSettings,
   const data = vardiData(n, d, rng);
   const unit = scaleData(data, 1 / Math.sqrt(d));
   const train = bias ? appendConstant(unit) : unit;
-  const r = trainRelu(train, { h: s.h, loss: s.loss, initScale: s.initScale, tEnd: 1e9, lossThreshold: s.lossThreshold, saveCount: 12, kktTrace, rtol: s.rtol }, rng);
+  const r = trainRelu(train, { h: s.h, loss: s.loss, initScale: s.initScale, tEnd: s.tEnd ?? 1e9, lossThreshold: s.lossThreshold, saveCount: s.saveCount ?? 12, kktTrace, rtol: s.rtol }, rng);
   const z = universalDirection(unit);
   const model = restrictedModel(r.net, d, bias ? [1] : []);
   const radii = universalFlipRadii(model, unit, z, 20).map((x) => x * Math.sqrt(d));
@@ -66,6 +72,7 @@ export function vardiCase(d: number, n: number, bias: boolean, s: TrainSettings,
       sqrtDOverN: Math.sqrt(d / n),
       constructionMedian: median(cert),
       stationarity: kkt.stationarity,
+      stationarityIndicator: kkt.stationarityIndicator,
       slackness: kkt.slackness,
       marginPoints: kkt.marginPoints,
       support: kkt.support,

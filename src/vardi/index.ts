@@ -7,8 +7,10 @@ export { vardiData, freiModel, sampleFrei, appendConstant, universalDirection, s
 export type { LabelledData, VardiDistribution, FreiModel } from './data.ts';
 export { nnlsGram } from './nnls.ts';
 export type { NnlsResult } from './nnls.ts';
-export { kktReport } from './kkt.ts';
-export type { KktReport } from './kkt.ts';
+export { kktReport, DEFAULT_KINK_TOL } from './kkt.ts';
+export type { KktReport, KktOptions } from './kkt.ts';
+export { coneLsq, projectCone, projectionScratch } from './clarkeFit.ts';
+export type { ConeLsqProblem, ConeLsqOptions, ConeLsqResult } from './clarkeFit.ts';
 export { restrictedModel, flipRadiusAlong, universalFlipRadii, radiusBracket } from './flipRadius.ts';
 export type { RadiusBracket } from './flipRadius.ts';
 export { templateNet, vardiRobustNet, freiRobustNet, templateCertifiedRadius, ownTemplateDirection } from './robustConstruction.ts';
