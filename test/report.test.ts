@@ -69,6 +69,9 @@ describe('prelu-verify report (on fixture checks)', () => {
     const summary = JSON.parse(readFileSync(join(base, 'a', 'summary.json'), 'utf8'));
     expect(summary.checks.map((r: { id: string }) => r.id)).toEqual(GOOD.split(',').sort());
     expect(Object.keys(summary.timing).sort()).toEqual(['checkDetails', 'checksMs', 'durationMs', 'finished', 'started']);
+    // The kernels that produced the numbers are recorded (they differ in the last digits).
+    expect(['wasm-simd', 'js']).toContain(summary.numerics.kernels);
+    expect(typeof summary.numerics.fusedMultiplyAdd).toBe('boolean');
     // A check's volatile facts (here a clock reading) land under timing, not in its record.
     expect(typeof summary.timing.checkDetails['alpha-mean'].clock).toBe('number');
     expect(JSON.stringify(summary.checks)).not.toContain('clock');

@@ -163,9 +163,9 @@ function readSummary(dir: string): Summary {
 export function mergeSummaries(parts: Summary[]): Summary {
   if (parts.length === 0) throw new ConfigError('dirs', [], 'at least one report directory');
   const first = parts[0];
-  const key = (s: Summary) => JSON.stringify([s.toolkit, s.seed, s.quick, s.config]);
+  const key = (s: Summary) => JSON.stringify([s.toolkit, s.numerics, s.seed, s.quick, s.config]);
   for (const s of parts) {
-    if (key(s) !== key(first)) throw new ConfigError('dirs', s.shard, 'shards of one run (same toolkit, seed, mode and config)');
+    if (key(s) !== key(first)) throw new ConfigError('dirs', s.shard, 'shards of one run (same toolkit, kernels, seed, mode and config)');
   }
   const count = first.shard?.count ?? 1;
   const seen = new Set<number>();

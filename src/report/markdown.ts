@@ -55,7 +55,7 @@ export function renderIndex(s: Summary, figureFiles: Map<string, string[]>): str
     '',
     `Checks of Min & Vidal, "Can Implicit Bias Imply Adversarial Robustness?" (ICML 2024) and its neighbours, by computation.`,
     '',
-    `- Toolkit: ${s.toolkit.name} ${s.toolkit.version}${s.toolkit.gitCommit ? ` (commit ${s.toolkit.gitCommit.slice(0, 12)})` : ''}; Node ${s.node}`,
+    `- Toolkit: ${s.toolkit.name} ${s.toolkit.version}${s.toolkit.gitCommit ? ` (commit ${s.toolkit.gitCommit.slice(0, 12)})` : ''}; Node ${s.node}${s.numerics ? `; kernels ${s.numerics.kernels}${s.numerics.fusedMultiplyAdd ? ' (FMA)' : ''}` : ''}`,
     `- Seed: ${s.seed}; mode: ${s.quick ? 'quick' : 'full'}${s.shard ? `; shard ${s.shard.index}/${s.shard.count}` : ''}`,
     `- Verdicts: ${Object.entries(s.verdicts).filter(([, n]) => n > 0).map(([v, n]) => `${n} ${v}`).join(', ')}`,
     `- Started ${s.timing.started}, took ${(s.timing.durationMs / 1000).toFixed(1)} s`,

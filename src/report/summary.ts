@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import type { CheckRecord } from '../checks/runner.ts';
+import { kernelBackend, wasmFusedMultiplyAdd } from '../network/kernels.ts';
 
 export interface ReportMeta {
   seed: number;
@@ -17,6 +18,11 @@ export interface Summary {
   toolkit: { name: string; version: string; gitCommit: string | null };
   node: string;
   dependencies: Record<string, string>;
+  /**
+   * The dense-product kernels the run used (src/network/kernels.ts): results differ between
+   * backends, and between CPUs with and without fused multiply-add, in the last digits.
+   */
+  numerics: { kernels: string; fusedMultiplyAdd: boolean };
   seed: number;
   quick: boolean;
   config: Record<string, unknown>;
@@ -67,6 +73,7 @@ export function buildSummary(
     toolkit: { name: info.name, version: info.version, gitCommit: gitCommit() },
     node: process.version,
     dependencies: info.dependencies,
+    numerics: { kernels: kernelBackend(), fusedMultiplyAdd: kernelBackend() === 'wasm-simd' && wasmFusedMultiplyAdd() },
     seed: meta.seed,
     quick: meta.quick,
     config: meta.config,
