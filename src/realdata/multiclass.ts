@@ -24,6 +24,8 @@
 import { Rng } from '../random/rng.ts';
 import { shuffle } from '../random/sampling.ts';
 import { stableRank, hiddenFeatures, type PReluNet } from '../network/index.ts';
+import { unitDots } from '../network/kernels.ts';
+import { powq, rowNorm } from '../network/activation.ts';
 import type { AttackObjective, VectorModel } from '../robustness/model.ts';
 import { ConfigError, requireInt, requireReal } from '../validate.ts';
 import { Adam } from './adam.ts';
@@ -88,16 +90,8 @@ export function multiclassFeatureStableRank(net: MulticlassNet, set: DigitSet): 
 }
 
 // ---------------------------------------------------------------------------------------------
-// Small numeric helpers (the conventions of src/network/activation.ts).
-
-/** t^q for t >= 0, q >= 0, with t^0 = 1. */
-function powq(t: number, q: number): number {
-  if (q === 0) return 1;
-  if (q === 1) return t;
-  if (q === 2) return t * t;
-  if (q === 3) return t * t * t;
-  return Math.pow(t, q);
-}
+// Small numeric helpers (the conventions of src/network/activation.ts; powq, rowNorm and the
+// blocked dots unitDots are the network module's own).
 
 function inverseNorms(W: Float64Array, h: number, D: number, out: Float64Array): void {
   for (let j = 0; j < h; j++) {
@@ -118,69 +112,10 @@ function inverseNorms(W: Float64Array, h: number, D: number, out: Float64Array):
   }
 }
 
-/** ||x - centre|| for the row at xOff (pixels in [0, 1]: no range issue). */
-function centredNorm(X: Float64Array, xOff: number, centre: Float64Array, D: number): number {
-  let ss = 0;
-  for (let k = 0; k < D; k++) {
-    const d = X[xOff + k] - centre[k];
-    ss += d * d;
-  }
-  return Math.sqrt(ss);
-}
-
 /** 1/s(x) = ||x~||^(1-p) (1 without normalisation or at p = 1; 0 at x~ = 0 for p > 1). */
 function invScale(normalise: boolean, p: number, xn: number): number {
   if (!normalise || p === 1) return 1;
   return xn > 0 ? Math.pow(xn, 1 - p) : 0;
-}
-
-/** out[r h + j] = <X row (i0 + r) - centre, w_j>, r < rows (1 or 2). */
-function centredDots(X: Float64Array, i0: number, rows: number, c: Float64Array, W: Float64Array, h: number, D: number, out: Float64Array): void {
-  const a0 = i0 * D;
-  let j = 0;
-  if (rows === 2) {
-    const a1 = a0 + D;
-    for (; j + 3 < h; j += 4) {
-      const o0 = j * D, o1 = o0 + D, o2 = o1 + D, o3 = o2 + D;
-      let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
-      for (let k = 0; k < D; k++) {
-        const ck = c[k];
-        const x0 = X[a0 + k] - ck, x1 = X[a1 + k] - ck;
-        const w0 = W[o0 + k], w1 = W[o1 + k], w2 = W[o2 + k], w3 = W[o3 + k];
-        s00 += x0 * w0; s01 += x0 * w1; s02 += x0 * w2; s03 += x0 * w3;
-        s10 += x1 * w0; s11 += x1 * w1; s12 += x1 * w2; s13 += x1 * w3;
-      }
-      out[j] = s00; out[j + 1] = s01; out[j + 2] = s02; out[j + 3] = s03;
-      out[h + j] = s10; out[h + j + 1] = s11; out[h + j + 2] = s12; out[h + j + 3] = s13;
-    }
-    for (; j < h; j++) {
-      const o = j * D;
-      let s0 = 0, s1 = 0;
-      for (let k = 0; k < D; k++) {
-        const w = W[o + k];
-        s0 += (X[a0 + k] - c[k]) * w;
-        s1 += (X[a1 + k] - c[k]) * w;
-      }
-      out[j] = s0;
-      out[h + j] = s1;
-    }
-    return;
-  }
-  for (; j + 3 < h; j += 4) {
-    const o0 = j * D, o1 = o0 + D, o2 = o1 + D, o3 = o2 + D;
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    for (let k = 0; k < D; k++) {
-      const x = X[a0 + k] - c[k];
-      s0 += x * W[o0 + k]; s1 += x * W[o1 + k]; s2 += x * W[o2 + k]; s3 += x * W[o3 + k];
-    }
-    out[j] = s0; out[j + 1] = s1; out[j + 2] = s2; out[j + 3] = s3;
-  }
-  for (; j < h; j++) {
-    const o = j * D;
-    let s = 0;
-    for (let k = 0; k < D; k++) s += (X[a0 + k] - c[k]) * W[o + k];
-    out[j] = s;
-  }
 }
 
 /** dst[o_j ..] += sum_t coef[t] src[idx[t] ..] (length D), four source rows per pass over dst. */
@@ -264,11 +199,11 @@ export function lossAndGradMulticlass(
     const end = Math.min(n, blk + BLOCK);
     for (let i0 = blk; i0 < end; i0 += 2) {
       const rows = Math.min(2, end - i0);
-      centredDots(X, i0, rows, centre, W, h, D, u);
+      unitDots(X, i0, rows, centre, W, h, D, u);
       for (let rr = 0; rr < rows; rr++) {
         const i = i0 + rr;
         const uo = rr * h;
-        const iS = invScale(normalise, p, normalise && p !== 1 ? centredNorm(X, i * D, centre, D) : 1);
+        const iS = invScale(normalise, p, normalise && p !== 1 ? rowNorm(X, i * D, D, centre) : 1);
         for (let j = 0; j < h; j++) {
           const uj = u[uo + j];
           const tj = uj > 0 && iS !== 0 ? powq(uj * invNorm[j], q) : 0;
@@ -354,10 +289,10 @@ export function multiclassLogits(net: MulticlassNet, X: Float64Array, n: number,
   inverseNorms(W, h, D, invNorm);
   for (let i0 = 0; i0 < n; i0 += 2) {
     const rows = Math.min(2, n - i0);
-    centredDots(X, i0, rows, centre, W, h, D, u);
+    unitDots(X, i0, rows, centre, W, h, D, u);
     for (let rr = 0; rr < rows; rr++) {
       const i = i0 + rr;
-      const iS = invScale(normalise, p, normalise && p !== 1 ? centredNorm(X, i * D, centre, D) : 1);
+      const iS = invScale(normalise, p, normalise && p !== 1 ? rowNorm(X, i * D, D, centre) : 1);
       for (let j = 0; j < h; j++) {
         const uj = u[rr * h + j];
         a[j] = uj > 0 && iS !== 0 ? uj * powq(uj * invNorm[j], p - 1) * iS : 0;
@@ -485,9 +420,9 @@ export function freezeMulticlass(net: MulticlassNet): FrozenMulticlass {
     dim: D, classes: C,
     logits(x: Float64Array, out: Float64Array): void {
       if (x.length !== D) throw new ConfigError('x', `Float64Array(${x.length})`, `a Float64Array of length D = ${D}`);
-      xn = normalise && p !== 1 ? centredNorm(x, 0, centre, D) : 1;
+      xn = normalise && p !== 1 ? rowNorm(x, 0, D, centre) : 1;
       iS = invScale(normalise, p, xn);
-      centredDots(x, 0, 1, centre, W, h, D, u);
+      unitDots(x, 0, 1, centre, W, h, D, u);
       for (let j = 0; j < h; j++) {
         const uj = u[j];
         const tj = uj > 0 && iS !== 0 ? powq(uj * invNorm[j], q) : 0;
