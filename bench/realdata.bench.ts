@@ -9,6 +9,13 @@
  *   the timed epochs, against the same APGD on a naive number[][] input-gradient model (separate
  *   passes, Math.pow) of the same net. Both attack the same correctly classified images from the
  *   same seeds and must agree on every outcome, else the benchmark aborts.
+ * - Batched APGD (src/robustness/apgdBatch.ts, as src/realdata/robust.ts runs it): attack time per
+ *   image of BATCH images in lockstep (the batched objective on the wasm kernels) against apgd one
+ *   image at a time on the frozen net, interleaved in the same run. (a) every attack running all
+ *   its steps (a never-breaking objective: the cost of robust points, what experiment.ts's
+ *   estimate assumes); the single-point reference is timed on the first SINGLE_TIMED images, whose
+ *   cost per image is the same (same steps). (b) the real attacks on the trained net, once each, with
+ *   the number of images whose outcome differs (the kernels round differently).
  * - 10 classes (src/realdata/multiclass.ts, plain-JS fused pass): one batch timed x 8 batches per
  *   epoch, against the parity net's epoch (the fused lossAndGrad of src/network) in the same run;
  *   APGD-CE per image with the fused objective against model.ts's multiclassObjective on the same
@@ -24,8 +31,10 @@ import { trainParity } from '../src/realdata/train.ts';
 import { referenceLossAndGrad } from '../src/network/reference.ts';
 import { forward, type PReluNet } from '../src/network/index.ts';
 import { apgd } from '../src/robustness/apgd.ts';
+import { apgdBatch, type BatchObjective } from '../src/robustness/apgdBatch.ts';
 import { binaryObjective, scalarModel, type ScalarModel } from '../src/robustness/model.ts';
-import { attackModel } from '../src/realdata/robust.ts';
+import { attackModel, parityObjectives } from '../src/realdata/robust.ts';
+import { freezeNetBatch } from '../src/network/frozenBatch.ts';
 import { trainMulticlass, lossAndGradMulticlass, createMulticlassWorkspace, freezeMulticlass, multiclassCeObjective, multiclassVectorModel, multiclassLogits } from '../src/realdata/multiclass.ts';
 import { multiclassObjective, type AttackObjective } from '../src/robustness/model.ts';
 import { estimate, FULL_CONFIG, DIGITS_FULL_CONFIG } from '../src/realdata/experiment.ts';
@@ -33,6 +42,18 @@ import { time, timeAgainst } from './timing.ts';
 import type { Benchmark, BenchResult } from './types.ts';
 
 const h = 500, p = 3, batch = 1000;
+/** Images per APGD batch (the experiment's default chunk is 100), and single-point images timed. */
+const BATCH = 64, SINGLE_TIMED = 6;
+
+/** A never-breaking wrapper: every point runs all its APGD steps. */
+function unbreakable(obj: AttackObjective): AttackObjective {
+  const w: AttackObjective = { dim: obj.dim, margin: 1, evaluate: (x, g) => { const l = obj.evaluate(x, g); w.margin = 1; return l; } };
+  return w;
+}
+
+function unbreakableBatch(obj: BatchObjective): BatchObjective {
+  return { dim: obj.dim, size: obj.size, evaluate: (pts, m, X, L, M, G) => { obj.evaluate(pts, m, X, L, M, G); M.fill(1, 0, m); } };
+}
 
 /** f and df/dx by separate passes over number[][] (u, activations, f, then the gradient). */
 function naiveModel(net: PReluNet): ScalarModel {
@@ -111,6 +132,47 @@ function run(): BenchResult[] {
     reference: 'same APGD on a naive number[][] input-gradient model', referenceValue: perRef, ratio: perRef / per,
     details: { h, p, norm: 'linf', radius: 0.1, steps: 100, images: picks.length, evaluationsPerImage: evalsPerImage, successes: outcomes[0].filter(Boolean).length },
   });
+  // Batched APGD vs one image at a time (same images, same streams, same run).
+  {
+    const D = test.D;
+    const points = Int32Array.from({ length: BATCH }, (_, i) => i);
+    const X0 = test.X.slice(0, BATCH * D);
+    const factory = parityObjectives(net);
+    const bobj = factory.batch!(test, points);
+    const backend = freezeNetBatch(net).backend;
+    const rngs = () => Array.from(points, (i) => new Rng(500 + i));
+    const ub = unbreakableBatch(bobj);
+    const { fn: tb, ref: ts } = timeAgainst(
+      () => apgdBatch(ub, X0, 0.1, rngs(), opts),
+      () => {
+        for (let i = 0; i < SINGLE_TIMED; i++) apgd(unbreakable(factory(test, i)), X0.subarray(i * D, (i + 1) * D), 0.1, new Rng(500 + i), opts);
+      },
+      { warmup: 1, rounds: 2, perRound: 1 },
+    );
+    const perB = tb.medianMs / BATCH, perS = ts.medianMs / SINGLE_TIMED;
+    results.push({
+      name: 'realdata.attack-per-image-batched.time', value: perB, unit: 'ms',
+      reference: `apgd one image at a time (frozen net, JS), every attack running all steps`, referenceValue: perS, ratio: perS / perB,
+      details: { h, p, norm: 'linf', radius: 0.1, steps: 100, restarts: 1, batch: BATCH, singleImagesTimed: SINGLE_TIMED, backend, statistic: 'median of 2 interleaved rounds' },
+    });
+    // The real attacks on the trained net: once each, outcomes compared.
+    let t0 = performance.now();
+    const rb = apgdBatch(bobj, X0, 0.1, rngs(), opts);
+    const realB = performance.now() - t0;
+    t0 = performance.now();
+    const rs = Array.from(points, (i) => apgd(factory(test, i), X0.subarray(i * D, (i + 1) * D), 0.1, new Rng(500 + i), opts));
+    const realS = performance.now() - t0;
+    let differ = 0;
+    for (let i = 0; i < BATCH; i++) if (rb[i].success !== rs[i].success) differ++;
+    results.push({
+      name: 'realdata.attack-per-image-batched-real.time', value: realB / BATCH, unit: 'ms',
+      reference: 'apgd one image at a time on the same images and streams (points stop when broken)', referenceValue: realS / BATCH, ratio: realS / realB,
+      details: {
+        h, p, norm: 'linf', radius: 0.1, steps: 100, images: BATCH, backend, statistic: 'one run each',
+        brokenBatched: rb.filter((r) => r.success).length, brokenSingle: rs.filter((r) => r.success).length, outcomesDiffering: differ,
+      },
+    });
+  }
   // 10 classes: one epoch of Adam (1 warm-up epoch, then one batch timed x batches).
   const digits = trainMulticlass(train, { h, p, epochs: 1, batch, lr: 1e-3 }, new Rng(2));
   const ws = createMulticlassWorkspace(h, 10);

@@ -12,3 +12,4 @@ export { kernelBackend, setKernelBackend, wasmKernelsAvailable, wasmFusedMultipl
 export { lossTerm, lossWeight, logLossTerm, lossValue, logLossValue, softplus, sigmoid, validateLossOptions } from './loss.ts';
 export { neuronNorms, balanceGaps, contributions, neuronDirections, stableRank, weightStableRank } from './neurons.ts';
 export { freezeNet, type FrozenNet } from './frozen.ts';
+export { freezeNetBatch, type FrozenNetBatch } from './frozenBatch.ts';

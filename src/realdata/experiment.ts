@@ -24,8 +24,7 @@ import { availableParallelism } from 'node:os';
 import { Rng } from '../random/rng.ts';
 import { requireInt, requireKnownKeys, requireReal, ConfigError } from '../validate.ts';
 import { createWorkspace, gradView, lossAndGrad, netView, stableRank, type PReluNet } from '../network/index.ts';
-import { apgd } from '../robustness/apgd.ts';
-import type { AttackObjective } from '../robustness/model.ts';
+import { apgdBatch, pointwiseBatch, type BatchObjective } from '../robustness/apgdBatch.ts';
 import type { NormKind } from '../robustness/ball.ts';
 import { spawnTsWorker } from '../util/worker.ts';
 import { loadMnist } from './mnist.ts';
@@ -35,7 +34,7 @@ import {
   trainMulticlass, multiclassAccuracy, multiclassFeatureStableRank, multiclassView, initMulticlassNet, DIGIT_CLASSES,
   lossAndGradMulticlass, createMulticlassWorkspace, multiclassParamCount, type MulticlassNet,
 } from './multiclass.ts';
-import { parityObjectives, digitObjectives, robustCounts, rowsFromCounts, type ObjectiveFactory, type RobustRow, type ThreatGrid } from './robust.ts';
+import { parityObjectives, digitObjectives, robustCounts, rowsFromCounts, DEFAULT_ATTACK_BATCH, type ObjectiveFactory, type RobustRow, type ThreatGrid } from './robust.ts';
 import { cacheKey, DEFAULT_REALDATA_CACHE, f64FromBase64, f64ToBase64, RealdataCache } from './cache.ts';
 
 /** 'parity': digit mod 2, 784 -> h -> 2 (Table 1); 'digits': the 10-class appendix run. */
@@ -346,10 +345,24 @@ function curveWork(c: ParityConfig, e: Estimate): number {
   return CURVE_RADII.filter((r) => r > 0).length * e.attackSeconds.linf * c.curvePoints;
 }
 
-/** A never-breaking wrapper, so APGD runs all its steps (the cost of a robust point). */
-function unbreakable(obj: AttackObjective): AttackObjective {
-  return { dim: obj.dim, margin: 1, evaluate: (x, g) => obj.evaluate(x, g) };
+/** A never-breaking wrapper, so APGD runs all its steps on every point (the cost of robust points). */
+function unbreakable(obj: BatchObjective): BatchObjective {
+  return {
+    dim: obj.dim, size: obj.size,
+    evaluate: (points, m, X, loss, margin, G) => {
+      obj.evaluate(points, m, X, loss, margin, G);
+      margin.fill(1, 0, m);
+    },
+  };
 }
+
+/**
+ * Points per batch in the estimate: the attacks run robust.ts's batches, bounded by the cached
+ * chunk (RunSettings.chunk, 100 points by default) and by the attacked set.
+ */
+const ESTIMATE_BATCH = Math.min(DEFAULT_ATTACK_BATCH, 100);
+/** APGD steps timed per norm; the cost per step is the same at every step, so it is scaled up. */
+const ESTIMATE_STEPS = 10;
 
 /** Seconds of the fastest of `k` calls after the first (which includes compiling the code). */
 function fastestOfLast(k: number, fn: () => unknown): number {
@@ -365,10 +378,15 @@ function fastestOfLast(k: number, fn: () => unknown): number {
 
 /**
  * Measure the costs the run will have: one Adam step at (h, batch) on real images (the faster of two
- * calls after a warm-up call), the per-epoch records, and a full APGD run per norm on one test
- * image with a net of width h. p = max(ps) (pow is the slowest case; p = 1 skips it).
+ * calls after a warm-up call), the per-epoch records, and per norm the attack time per image as
+ * robust.ts runs it: APGD on a batch of `batch` test images in lockstep (apgdBatch, the batched
+ * objective on the wasm kernels where they are in use), every point running all its steps, timed
+ * over ESTIMATE_STEPS steps and scaled to apgdSteps (evaluations per run: steps + 2). Points that
+ * break early leave the batch, so the remaining ones share each kernel call with fewer points and
+ * cost somewhat more per step than measured here. p = max(ps) (pow is the slowest case; p = 1
+ * skips it).
  */
-export function estimate(task: Task, c: ParityConfig, workers: number, env?: Env): Estimate {
+export function estimate(task: Task, c: ParityConfig, workers: number, env?: Env, batch = ESTIMATE_BATCH): Estimate {
   const e = env ?? buildEnv(task, c, 1);
   const D = e.train.D;
   const p = Math.max(...c.ps);
@@ -399,12 +417,17 @@ export function estimate(task: Task, c: ParityConfig, workers: number, env?: Env
   });
   const epochSeconds = Math.ceil(e.train.n / bs) * batchSeconds + recordSeconds / c.rankEvery;
   const objectives = objectivesOf(model);
-  const x0 = e.test.X.slice(0, D);
+  const B = Math.max(1, Math.min(requireInt('batch', batch, 1), c.attackPoints, e.test.n));
+  const points = Int32Array.from({ length: B }, (_, i) => i);
+  const X0 = e.test.X.slice(0, B * D);
+  const obj = unbreakable(objectives.batch ? objectives.batch(e.test, points) : pointwiseBatch(Array.from(points, (i) => objectives(e.test, i))));
+  const steps = Math.min(c.apgdSteps, ESTIMATE_STEPS);
   const attackSeconds = { linf: 0, l2: 0, l1: 0 } as Record<NormKind, number>;
   for (const norm of ['linf', 'l2', 'l1'] as NormKind[]) {
     const r = norm === 'linf' ? 0.1 : norm === 'l2' ? 1 : 5;
-    const obj = unbreakable(objectives(e.test, 0));
-    attackSeconds[norm] = fastestOfLast(2, () => apgd(obj, x0, r, new Rng(1), { norm, steps: c.apgdSteps, restarts: c.apgdRestarts, box: { lo: 0, hi: 1 } }));
+    const rngs = () => Array.from(points, (i) => new Rng(1 + i));
+    const t = fastestOfLast(2, () => apgdBatch(obj, X0, r, rngs(), { norm, steps, restarts: c.apgdRestarts, box: { lo: 0, hi: 1 } }));
+    attackSeconds[norm] = ((t / B) * (c.apgdSteps + 2)) / (steps + 2);
   }
   const est: Estimate = {
     batchSeconds, recordSeconds, epochSeconds, attackSeconds,
@@ -580,7 +603,7 @@ export async function runExperiment(task: Task, c: ParityConfig, run: RunSetting
   const t0 = performance.now();
   const env = buildEnv(task, c, seed);
   const cache = new RealdataCache(run.cacheDir);
-  const est = estimate(task, c, run.workers, env);
+  const est = estimate(task, c, run.workers, env, Math.min(DEFAULT_ATTACK_BATCH, run.chunk));
   const totalWork = est.units * (est.trainPerUnit + est.attackPerUnit);
   let done = 0;
   let computed = 0;

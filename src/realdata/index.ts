@@ -19,5 +19,6 @@ export {
   DIGITS_QUICK_CONFIG, DIGITS_STANDARD_CONFIG, DIGITS_FULL_CONFIG, TABLE_GRIDS, CURVE_RADII, PAPER_TABLE1, AUTHORS_STEPS,
   type ParityConfig, type ParityExperiment, type RunResult, type RunSettings, type Estimate, type Task,
 } from './experiment.ts';
+export { freezeDigitsBatch, type DigitsBatchModel } from './digitBatch.ts';
 export { RealdataCache, DEFAULT_REALDATA_CACHE, codeIdentity } from './cache.ts';
 export { summarise, verdictOf, stat, type ParitySummary, type Criterion, type Stat, type Status } from './verdict.ts';

@@ -15,6 +15,12 @@
  *   starting perturbations (targeted starts, PAPER.md s.8/s.9).
  * The loss is whatever the objective supplies; for single-output nets that is CE on logits [0, f]
  * (model.ts), as PAPER.md s.9 prescribes.
+ *
+ * The attack is written once, as a program (a generator) that yields whenever it needs the
+ * objective at a point and resumes with the loss and margin there: apgd() below runs one program
+ * on an AttackObjective, apgdBatch.ts runs one program per point in lockstep and evaluates all the
+ * points that wait in one batched call (the WebAssembly kernels at MNIST size). Both therefore
+ * take the same steps, checkpoints and random draws per point.
  */
 import { projectBall, normOf, requireInBox, steepestDirection, type Box, type NormKind } from './ball.ts';
 import type { AttackObjective } from './model.ts';
@@ -62,9 +68,21 @@ export function randomStart(norm: NormKind, D: number, r: number, rng: Rng, out 
   return out;
 }
 
+/**
+ * One objective evaluation asked for by an APGD program: the program fills x and sets `grad`; the
+ * driver sets loss and margin (AttackObjective.margin) at x and, when `grad`, writes the gradient
+ * into g before resuming the program.
+ */
+export interface EvalRequest {
+  readonly x: Float64Array;
+  readonly g: Float64Array;
+  grad: boolean;
+  loss: number;
+  margin: number;
+}
+
 interface Buffers {
-  x: Float64Array;
-  g: Float64Array;
+  req: EvalRequest;
   gBest: Float64Array;
   dir: Float64Array;
   z: Float64Array;
@@ -73,25 +91,70 @@ interface Buffers {
   absg: Float64Array;
 }
 
-function evalAt(obj: AttackObjective, x0: Float64Array, d: Float64Array, buf: Buffers, g: Float64Array): number {
-  for (let i = 0; i < d.length; i++) buf.x[i] = x0[i] + d[i];
-  return obj.evaluate(buf.x, g);
+function buffers(D: number): Buffers {
+  return {
+    req: { x: new Float64Array(D), g: new Float64Array(D), grad: false, loss: NaN, margin: NaN },
+    gBest: new Float64Array(D), dir: new Float64Array(D), z: new Float64Array(D), prev: new Float64Array(D),
+    best: new Float64Array(D), absg: new Float64Array(D),
+  };
+}
+
+/**
+ * The idx-th smallest entry of a (what a.sort()[idx] is, up to the sign of a zero), by quickselect in O(n) on average
+ * instead of a sort per l1 step; a is reordered. With a NaN present (an ordering quickselect cannot
+ * use) it sorts, as before.
+ */
+export function orderStatistic(a: Float64Array, idx: number): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== a[i]) return a.sort()[idx];
+  let lo = 0, hi = a.length - 1;
+  while (hi > lo) {
+    // Median of three as the pivot, then a Hoare partition of a[lo..hi].
+    const mid = (lo + hi) >> 1;
+    const x = a[lo], y = a[mid], z = a[hi];
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    let i = lo, j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    // Now a[lo..j] <= pivot <= a[i..hi], and j < i; entries between equal the pivot.
+    if (idx <= j) hi = j;
+    else if (idx >= i) lo = i;
+    else return a[idx];
+  }
+  return a[idx];
+}
+
+/** Ask for the objective at x0 + d (with its gradient when `grad`); the driver answers in req. */
+function setRequest(req: EvalRequest, x0: Float64Array, d: Float64Array, grad: boolean): void {
+  const x = req.x;
+  for (let i = 0; i < d.length; i++) x[i] = x0[i] + d[i];
+  req.grad = grad;
 }
 
 /** One APGD run from `delta` (modified in place). Returns a result and the evaluations used. */
-function singleRun(obj: AttackObjective, x0: Float64Array, r: number, delta: Float64Array, o: ApgdOptions, buf: Buffers): AttackResult {
-  const D = obj.dim;
+function* singleRun(D: number, x0: Float64Array, r: number, delta: Float64Array, o: ApgdOptions, buf: Buffers): Generator<void, AttackResult, void> {
   const N = o.steps;
-  const { g, gBest, dir, z, prev, best } = buf;
+  const { req, gBest, dir, z, prev, best } = buf;
+  const g = req.g;
   projectBall(o.norm, x0, delta, r, o.box);
   let evaluations = 1;
-  let loss = evalAt(obj, x0, delta, buf, g);
+  setRequest(req, x0, delta, true);
+  yield;
+  let loss = req.loss;
   const done = (margin: number): AttackResult => ({ delta: Float64Array.from(delta), success: true, margin, norm: normOf(o.norm, delta), evaluations });
-  if (obj.margin <= 0) return done(obj.margin);
+  if (req.margin <= 0) return done(req.margin);
   best.set(delta);
   gBest.set(g);
   let lossBest = loss;
-  let marginBest = obj.margin;
+  let marginBest = req.margin;
   prev.set(delta);
   const isL1 = o.norm === 'l1';
   let eta = (isL1 ? 1 : 2) * r;
@@ -109,9 +172,8 @@ function singleRun(obj: AttackObjective, x0: Float64Array, r: number, delta: Flo
     if (isL1) {
       // Sparse steepest step: sign of the gradient on its top-k fraction of coordinates.
       for (let i = 0; i < D; i++) buf.absg[i] = Math.abs(g[i]);
-      const sorted = buf.absg.sort();
       const idx = Math.min(D - 1, Math.max(0, Math.floor((1 - topk) * D)));
-      const thr = sorted[idx];
+      const thr = orderStatistic(buf.absg, idx);
       let cnt = 0;
       for (let i = 0; i < D; i++) {
         dir[i] = Math.abs(g[i]) >= thr && g[i] !== 0 ? Math.sign(g[i]) : 0;
@@ -132,16 +194,18 @@ function singleRun(obj: AttackObjective, x0: Float64Array, r: number, delta: Flo
       }
       projectBall(o.norm, x0, delta, r, o.box);
     }
-    loss = evalAt(obj, x0, delta, buf, g);
+    setRequest(req, x0, delta, true);
+    yield;
+    loss = req.loss;
     evaluations++;
-    if (obj.margin <= 0) return done(obj.margin);
+    if (req.margin <= 0) return done(req.margin);
     if (loss > lastLoss) increases++;
     lastLoss = loss;
     if (loss > lossBest) {
       best.set(delta);
       gBest.set(g);
       lossBest = loss;
-      marginBest = obj.margin;
+      marginBest = req.margin;
     }
     counter++;
     if (counter === k) {
@@ -178,23 +242,35 @@ function singleRun(obj: AttackObjective, x0: Float64Array, r: number, delta: Flo
   return { delta: Float64Array.from(best), success: false, margin: marginBest, norm: normOf(o.norm, best), evaluations };
 }
 
-/**
- * APGD at radius r around x0: the given starts first, then `restarts` random starts; stops at the
- * first flipping point. Without success it returns the highest-loss point over all runs.
- */
-export function apgd(obj: AttackObjective, x0: Float64Array, r: number, rng: Rng, options: Partial<ApgdOptions> = {}): AttackResult {
+/** Options with defaults filled in and checked (the checks of apgd(), in its order). */
+export function apgdOptions(options: Partial<ApgdOptions>, r: number): ApgdOptions {
   const o: ApgdOptions = { ...APGD_DEFAULTS, ...options };
   requireInt('apgd.steps', o.steps, 1);
   requireInt('apgd.restarts', o.restarts, 0);
   requireReal('apgd.rho', o.rho, { min: 0, max: 1 });
   requireReal('apgd.momentum', o.momentum, { min: 0, max: 1 });
   requireReal('radius', r, { min: 0 });
-  requireInBox(x0, o.box);
-  const D = obj.dim;
-  const buf: Buffers = {
-    x: new Float64Array(D), g: new Float64Array(D), gBest: new Float64Array(D), dir: new Float64Array(D),
-    z: new Float64Array(D), prev: new Float64Array(D), best: new Float64Array(D), absg: new Float64Array(D),
-  };
+  return o;
+}
+
+/** A started APGD program and the request it communicates through. */
+export interface ApgdProgram {
+  readonly req: EvalRequest;
+  readonly run: Generator<void, AttackResult, void>;
+}
+
+/**
+ * The attack of apgd() at radius r around x0 (of length D) as a program: `run.next()` advances it
+ * to its next evaluation request (in `req`) or to its result. `o` comes from apgdOptions; x0 must
+ * lie in o.box (requireInBox).
+ */
+export function apgdProgram(D: number, x0: Float64Array, r: number, rng: Rng, o: ApgdOptions): ApgdProgram {
+  const buf = buffers(D);
+  return { req: buf.req, run: program(D, x0, r, rng, o, buf) };
+}
+
+function* program(D: number, x0: Float64Array, r: number, rng: Rng, o: ApgdOptions, buf: Buffers): Generator<void, AttackResult, void> {
+  const req = buf.req;
   const starts = o.starts ?? [];
   let evaluations = 0;
   let bestFail: AttackResult | null = null;
@@ -202,11 +278,12 @@ export function apgd(obj: AttackObjective, x0: Float64Array, r: number, rng: Rng
   const runs = starts.length + o.restarts;
   for (let run = 0; run < runs; run++) {
     const delta = run < starts.length ? Float64Array.from(starts[run]) : o.randomStart ? randomStart(o.norm, D, r, rng) : new Float64Array(D);
-    const res = singleRun(obj, x0, r, delta, o, buf);
+    const res = yield* singleRun(D, x0, r, delta, o, buf);
     evaluations += res.evaluations;
     if (res.success) return { ...res, evaluations };
-    for (let i = 0; i < D; i++) buf.x[i] = x0[i] + res.delta[i];
-    const l = obj.evaluate(buf.x);
+    setRequest(req, x0, res.delta, false);
+    yield;
+    const l = req.loss;
     evaluations++;
     if (l > bestFailLoss || bestFail === null) {
       bestFailLoss = l;
@@ -215,9 +292,26 @@ export function apgd(obj: AttackObjective, x0: Float64Array, r: number, rng: Rng
   }
   if (bestFail === null) {
     const zero = new Float64Array(D);
-    for (let i = 0; i < D; i++) buf.x[i] = x0[i];
-    obj.evaluate(buf.x);
-    return { delta: zero, success: obj.margin <= 0, margin: obj.margin, norm: 0, evaluations: evaluations + 1 };
+    req.x.set(x0);
+    req.grad = false;
+    yield;
+    return { delta: zero, success: req.margin <= 0, margin: req.margin, norm: 0, evaluations: evaluations + 1 };
   }
   return { ...bestFail, evaluations };
+}
+
+/**
+ * APGD at radius r around x0: the given starts first, then `restarts` random starts; stops at the
+ * first flipping point. Without success it returns the highest-loss point over all runs.
+ */
+export function apgd(obj: AttackObjective, x0: Float64Array, r: number, rng: Rng, options: Partial<ApgdOptions> = {}): AttackResult {
+  const o = apgdOptions(options, r);
+  requireInBox(x0, o.box);
+  const { req, run } = apgdProgram(obj.dim, x0, r, rng, o);
+  for (;;) {
+    const s = run.next();
+    if (s.done) return s.value;
+    req.loss = req.grad ? obj.evaluate(req.x, req.g) : obj.evaluate(req.x);
+    req.margin = obj.margin;
+  }
 }
