@@ -15,11 +15,23 @@
  *   control follows cheaply. Plain absolute tolerances apply. The output bias (if any) stays plain.
  *
  * The right-hand side is -grad L from the network module's lossAndGrad; nothing is re-derived here.
+ *
+ * Piecewise smoothness (OdeTerm.freezeModes, p = 1 only): the p = 1 field is smooth between ReLU
+ * kinks <x~_i, w_j> = 0 and jumps across them. freezeModes(y) fixes the activation pattern of y
+ * (network/gradient.ts, pattern 'frozen'), so rhs evaluates that piece's field, -grad of a loss
+ * that is smooth in (W, v), until releaseModes(). Its balances satisfy the same identity
+ * v_j dL/dv_j = <w_j, dL/dw_j> for any pattern, so Gauss keeps them exactly (solver/gauss.ts).
+ * Bookkeeping, so that freezing costs no evaluation in a stepper's normal use: once modes have
+ * been frozen, every live rhs also records its pattern (bit-identical numbers), and two pattern
+ * buffers are kept, the frozen one and the last recorded one, each with the state it belongs to.
+ * Freezing at the state of the last live rhs swaps the two (no evaluation); freezing again at
+ * the frozen state (a rejected step retried from the same y0) reuses it; any other state costs one
+ * recording evaluation. Either formulation works (the pattern is a property of the decoded net).
  */
 import { lossAndGrad } from '../network/gradient.ts';
 import { createGrad, netView, paramCount } from '../network/create.ts';
 import { createWorkspace } from '../network/workspace.ts';
-import type { LossOptions, NetGrad, PReluNet, Workspace } from '../network/types.ts';
+import type { ActivationPattern, LossOptions, NetGrad, PReluNet, Workspace } from '../network/types.ts';
 import type { OdeTerm } from './solver/types.ts';
 import type { DataSet } from '../diagnostics/savepoint.ts';
 import type { GradientPool } from './gradientPool.ts';
@@ -27,6 +39,25 @@ import { ConfigError } from '../validate.ts';
 
 export type Formulation = 'plain' | 'polar';
 export const FORMULATIONS = ['plain', 'polar'] as const;
+
+/** The two activation-pattern buffers and the states they were recorded at (see the header). */
+interface PatternBook {
+  recorded: Uint8Array;
+  recordedAt: Float64Array;
+  haveRecorded: boolean;
+  frozen: Uint8Array;
+  frozenAt: Float64Array;
+  haveFrozen: boolean;
+  /** rhs evaluates the frozen piece. */
+  active: boolean;
+  /** dydt scratch for a recording evaluation inside freezeModes. */
+  scratch: Float64Array;
+}
+
+function sameState(a: Float64Array, b: Float64Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 export class GradientFlowTerm implements OdeTerm {
   readonly dim: number;
@@ -37,6 +68,8 @@ export class GradientFlowTerm implements OdeTerm {
   private readonly ws: Workspace;
   private readonly lastState: Float64Array;
   private lastLoss = NaN;
+  /** Activation patterns for freezeModes (null until first frozen). */
+  private patterns: PatternBook | null = null;
   private readonly D: number;
   private readonly h: number;
 
@@ -105,9 +138,26 @@ export class GradientFlowTerm implements OdeTerm {
 
   rhs(_t: number, y: Float64Array, dydt: Float64Array): void {
     this.decode(y);
-    const L = this.pool ? this.pool.lossAndGrad(this.net, this.grad) : lossAndGrad(this.net, this.data.X, this.data.y, this.data.n, this.loss, this.grad, this.ws);
-    this.lastLoss = L;
-    this.lastState.set(y);
+    const book = this.patterns;
+    const pattern: ActivationPattern = book === null ? 'live' : book.active ? 'frozen' : 'record';
+    if (book !== null) {
+      this.ws.mask = book.active ? book.frozen : book.recorded;
+      if (!book.active) book.haveRecorded = false;
+    }
+    const L = this.pool
+      ? this.pool.lossAndGrad(this.net, this.grad, pattern)
+      : lossAndGrad(this.net, this.data.X, this.data.y, this.data.n, this.loss, this.grad, this.ws, pattern);
+    if (pattern === 'frozen') {
+      // The piece's loss at y is not L(y): never serve it from lossAt.
+      this.lastState.fill(NaN);
+    } else {
+      this.lastLoss = L;
+      this.lastState.set(y);
+    }
+    if (pattern === 'record') {
+      book!.recordedAt.set(y);
+      book!.haveRecorded = true;
+    }
     const { D, h } = this;
     const gW = this.grad.W, gv = this.grad.v;
     if (this.formulation === 'plain') {
@@ -132,6 +182,50 @@ export class GradientFlowTerm implements OdeTerm {
       dydt[h * B + j] = a * invE;
     }
     if (this.net.hasBias) dydt[h * B + h] = -this.grad.b;
+  }
+
+  /**
+   * OdeTerm.freezeModes: fix the activation pattern of y (p = 1 only; see the header). Returns
+   * the evaluations it cost (0 or 1).
+   */
+  freezeModes(t: number, y: Float64Array): number {
+    if (this.net.p !== 1) throw new ConfigError('p', this.net.p, '1 for frozen activation patterns (freezeModes): for p != 1 the gradient-flow field is continuous');
+    if (y.length !== this.dim) throw new ConfigError('y', `length ${y.length}`, `length dim = ${this.dim}`);
+    let book = this.patterns;
+    if (book === null) {
+      const size = this.data.n * this.h;
+      book = {
+        recorded: new Uint8Array(size), recordedAt: new Float64Array(this.dim), haveRecorded: false,
+        frozen: new Uint8Array(size), frozenAt: new Float64Array(this.dim), haveFrozen: false,
+        active: false, scratch: new Float64Array(this.dim),
+      };
+      this.patterns = book;
+    }
+    book.active = false;
+    if (book.haveFrozen && sameState(book.frozenAt, y)) {
+      book.active = true;
+      return 0;
+    }
+    let cost = 0;
+    if (!(book.haveRecorded && sameState(book.recordedAt, y))) {
+      this.rhs(t, y, book.scratch);
+      cost = 1;
+    }
+    const { recorded, recordedAt } = book;
+    book.recorded = book.frozen;
+    book.recordedAt = book.frozenAt;
+    book.frozen = recorded;
+    book.frozenAt = recordedAt;
+    book.haveFrozen = true;
+    book.haveRecorded = false;
+    this.pool?.swapPatterns();
+    book.active = true;
+    return cost;
+  }
+
+  /** OdeTerm.releaseModes: evaluate each point's own piece again. */
+  releaseModes(): void {
+    if (this.patterns !== null) this.patterns.active = false;
   }
 
   /** L at state y; reuses the value of the last evaluation when y is that state (FSAL makes it common). */

@@ -11,17 +11,30 @@
  * Every worker uses the kernels ('wasm-simd' or 'js', network/kernels.ts) chosen at creation (by
  * default the caller's kernelBackend()), so a pooled gradient equals the single-thread one on
  * those kernels up to the order of the per-slice sums (the tests check 1e-12 relative).
+ *
+ * Activation patterns (network/gradient.ts; p = 1 frozen pieces, solver/gauss.ts frozenModes):
+ * each worker keeps two pattern buffers for its slice, a recording one and a frozen one.
+ * lossAndGrad(..., 'record') records into the first, 'frozen' evaluates with the second, and
+ * swapPatterns() exchanges them in every worker (the pattern just recorded becomes the frozen
+ * one), mirroring GradientFlowTerm's single-thread bookkeeping (formulation.ts).
  */
 import type { Worker } from 'node:worker_threads';
 import { spawnTsWorker } from '../util/worker.ts';
 import { paramCount } from '../network/create.ts';
 import { kernelBackend, requireKernelBackend, type KernelBackend } from '../network/kernels.ts';
 import { loadedKernels, WORKER_KERNELS_KEY } from '../network/wasm/load.ts';
-import type { LossOptions, NetGrad, PReluNet } from '../network/types.ts';
+import type { ActivationPattern, LossOptions, NetGrad, PReluNet } from '../network/types.ts';
 import type { DataSet } from '../diagnostics/savepoint.ts';
-import { requireInt } from '../validate.ts';
+import { ConfigError, requireInt } from '../validate.ts';
+
+/** Command word ctrl[3] for the workers (gradientPoolWorker.ts). */
+export const POOL_COMMAND = { live: 0, record: 1, frozen: 2, swapPatterns: 3 } as const;
 
 export class GradientPool {
+  /** A pattern was recorded since the last swap / the frozen buffers hold a recorded pattern. */
+  private recorded = false;
+  private frozenReady = false;
+
   private constructor(
     private readonly workers: Worker[],
     private readonly theta: Float64Array,
@@ -52,7 +65,8 @@ export class GradientPool {
     const { D, h, hasBias } = template;
     const np = paramCount(D, h, hasBias);
     const thetaBuf = new SharedArrayBuffer(np * 8);
-    const ctrlBuf = new SharedArrayBuffer(3 * 4);
+    // ctrl: [generation, workers still busy, error flag, command (POOL_COMMAND)].
+    const ctrlBuf = new SharedArrayBuffer(4 * 4);
     const outs: Float64Array[] = [];
     const workers: Worker[] = [];
     const ready: Promise<void>[] = [];
@@ -85,14 +99,11 @@ export class GradientPool {
     return new GradientPool(workers, new Float64Array(thetaBuf), outs, new Int32Array(ctrlBuf), np, data.n, loss.reduction, timeoutMs, kernels);
   }
 
-  /** L at the net's parameters; writes grad L into `grad` (same contract as lossAndGrad). */
-  lossAndGrad(net: PReluNet, grad: NetGrad): number {
-    const { theta, np, ctrl, outs } = this;
-    const hD = net.h * net.D;
-    theta.set(net.W, 0);
-    theta.set(net.v, hD);
-    if (net.hasBias) theta[np - 1] = net.b;
+  /** Wake every worker with a command and block until all have finished it. */
+  private dispatch(command: number): void {
+    const ctrl = this.ctrl;
     Atomics.store(ctrl, 2, 0);
+    Atomics.store(ctrl, 3, command);
     Atomics.store(ctrl, 1, this.workers.length);
     Atomics.add(ctrl, 0, 1);
     Atomics.notify(ctrl, 0);
@@ -102,6 +113,32 @@ export class GradientPool {
       Atomics.wait(ctrl, 1, r, 1000);
     }
     if (Atomics.load(ctrl, 2) !== 0) throw new Error('a gradient worker failed (invalid parameters or data)');
+  }
+
+  /** Make the pattern recorded last the frozen one, in every worker (see the header). */
+  swapPatterns(): void {
+    this.dispatch(POOL_COMMAND.swapPatterns);
+    this.frozenReady = this.recorded;
+    this.recorded = false;
+  }
+
+  /**
+   * L at the net's parameters; writes grad L into `grad` (same contract as lossAndGrad, including
+   * `pattern`: 'record' into the workers' recording buffers, 'frozen' from their frozen ones).
+   */
+  lossAndGrad(net: PReluNet, grad: NetGrad, pattern: ActivationPattern = 'live'): number {
+    const { theta, np, outs } = this;
+    if (pattern === 'frozen') {
+      if (net.p !== 1) throw new ConfigError('p', net.p, "1 with pattern 'frozen' (for p != 1 use 'live' or 'record')");
+      if (!this.frozenReady) throw new ConfigError('pattern', pattern, "'live' or 'record' until a recorded pattern is frozen (swapPatterns)");
+    } else if (pattern !== 'live' && pattern !== 'record') throw new ConfigError('pattern', pattern, "'live', 'record' or 'frozen'");
+    const hD = net.h * net.D;
+    theta.set(net.W, 0);
+    theta.set(net.v, hD);
+    if (net.hasBias) theta[np - 1] = net.b;
+    if (pattern === 'record') this.recorded = false;
+    this.dispatch(POOL_COMMAND[pattern]);
+    if (pattern === 'record') this.recorded = true;
     const s = this.reduction === 'mean' ? 1 / this.n : 1;
     let L = 0;
     grad.W.fill(0);

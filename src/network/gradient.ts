@@ -16,6 +16,18 @@
  * (kernels.ts): 'wasm-simd' (wasm/engine.ts: SIMD products, X centred while packed so no colSum
  * correction) or 'js' (the loops below, the reference). Both give the same numbers up to rounding.
  *
+ * Activation patterns (types.ts ActivationPattern): by default a unit is active where u_ij > 0
+ * (relu'(0) = 0). 'record' also writes that pattern to ws.mask; 'frozen' (p = 1 only) takes the
+ * pattern from ws.mask instead of the signs, so units count as active where u_ij < 0 or inactive
+ * where u_ij > 0 if the mask says so. For p = 1 the formulas above then read, with m_ij in {0, 1},
+ *   dL/dv_j = sum_i rho_i m_ij u_ij,   dL/dw_j = v_j sum_i rho_i m_ij x~_i,
+ * so v_j dL/dv_j = <w_j, dL/dw_j> still holds for ANY mask (1-homogeneity of w -> m <x~, w>), and
+ * for a fixed mask the loss is smooth in (W, v): one smooth piece of the discontinuous p = 1 field,
+ * which the Gauss stepper uses per step (dynamics/solver/gauss.ts, frozenModes). For p != 1 a
+ * frozen pattern is refused: uhat^(p-1) of a negative u is not the net's activation, and those
+ * fields are continuous anyway. 'live' and 'record' give bit-identical numbers, and 'frozen' at
+ * the recorded point gives the same numbers as the live call (tested, both kernels).
+ *
  * Ranges: see loss.ts. The logistic loss and its gradient are finite whenever every f(x_i) is; the
  * exp loss value is +Infinity only when L exceeds the double range, and then the gradient is not
  * representable either (entries may be +-Infinity or NaN): use logLossValue and stop earlier.
@@ -25,7 +37,7 @@ import { accumulateRows, kernelBackend, ROW_BLOCK, unitDots, wasmEngine } from '
 import { inverseNorms, powq, sampleFactor } from './activation.ts';
 import { lossValue, lossWeight, validateLossOptions } from './loss.ts';
 import { workspaceFor } from './workspace.ts';
-import type { LossOptions, NetGrad, PReluNet, Workspace } from './types.ts';
+import type { ActivationPattern, LossOptions, NetGrad, PReluNet, Workspace } from './types.ts';
 import { ConfigError } from '../validate.ts';
 
 function checkGrad(net: PReluNet, grad: NetGrad): void {
@@ -38,17 +50,39 @@ function checkGrad(net: PReluNet, grad: NetGrad): void {
 }
 
 /**
+ * The activation-pattern buffer for a call on n samples (header: 'record' allocates it, 'frozen'
+ * needs a recorded one), after checking the pattern is allowed for this net.
+ */
+function patternMask(net: PReluNet, n: number, pattern: ActivationPattern, ws: Workspace | undefined): Uint8Array | null {
+  if (pattern === 'live') return null;
+  if (pattern !== 'record' && pattern !== 'frozen') throw new ConfigError('pattern', pattern, "'live', 'record' or 'frozen'");
+  if (ws === undefined) throw new ConfigError('workspace', undefined, `a Workspace to keep the activation pattern in (pattern '${pattern}')`);
+  const need = n * net.h;
+  if (pattern === 'frozen') {
+    if (net.p !== 1) throw new ConfigError('p', net.p, "1 with pattern 'frozen' (for p != 1 use 'live' or 'record')");
+    if (ws.mask === null || ws.mask.length < need) {
+      throw new ConfigError('workspace.mask', ws.mask === null ? null : `Uint8Array(${ws.mask.length})`, `a pattern of length >= n*h = ${need} (recorded by a call with pattern 'record')`);
+    }
+    return ws.mask;
+  }
+  if (ws.mask === null || ws.mask.length < need) ws.mask = new Uint8Array(Math.max(need, ws.capacity * net.h));
+  return ws.mask;
+}
+
+/**
  * Returns L; when `grad` is given, overwrites it with dL/d(W, v, b) (grad.b = 0 without a bias).
  * Margins y_i f(x_i) and outputs f(x_i) of the call are left in ws.margins / ws.f.
+ * `pattern` (default 'live'): how active units are chosen (header; 'record' and 'frozen' need ws).
  */
 export function lossAndGrad(
   net: PReluNet, X: Float64Array, y: Float64Array, n: number,
-  opts: LossOptions, grad: NetGrad | null, ws?: Workspace,
+  opts: LossOptions, grad: NetGrad | null, ws?: Workspace, pattern: ActivationPattern = 'live',
 ): number {
   checkNet(net);
   checkBatch(net, X, n, y);
   const { loss, reduction } = validateLossOptions(opts);
   if (grad !== null) checkGrad(net, grad);
+  const mask = patternMask(net, n, pattern, ws);
   const w = workspaceFor(net, n, ws);
   const { D, h, p, W, v, centre, normalise } = net;
   const { C, u, pw, radial, colSum, margins, f: fOut } = w;
@@ -65,7 +99,7 @@ export function lossAndGrad(
   if ((w.kernels ?? kernelBackend()) === 'wasm-simd' && wasmEngine().supports(h, D)) {
     // Same computation on the WebAssembly kernels (wasm/engine.ts); the centring is applied to
     // X inside the packed blocks there, so colSum is not needed.
-    const dBw = wasmEngine().lossAndGrad(net, X, y, n, loss, scale, gW, grad === null ? null : grad.v, w);
+    const dBw = wasmEngine().lossAndGrad(net, X, y, n, loss, scale, gW, grad === null ? null : grad.v, w, pattern, mask);
     const Lw = lossValue(margins, { loss, reduction }, n);
     if (grad !== null) grad.b = net.hasBias ? dBw : 0;
     return Lw;
@@ -85,13 +119,28 @@ export function lossAndGrad(
         const uo = rr * h;
         const invS = sampleFactor(normalise, p, X, i * D, D, centre);
         let f = 0;
+        if (mask !== null && pattern === 'record') {
+          const mo = i * h;
+          for (let j = 0; j < h; j++) mask[mo + j] = u[uo + j] > 0 ? 1 : 0;
+        }
         if (invS !== 0) {
-          for (let j = 0; j < h; j++) {
-            const uj = u[uo + j];
-            // uhat^(p-1) is kept for the gradient pass (0 marks an inactive unit).
-            const t = uj > 0 ? powq(uj * invNorm[j], q) : 0;
-            pw[j] = t;
-            f += v[j] * uj * t;
+          if (mask !== null && pattern === 'frozen') {
+            // The same products as below with the recorded activity in place of the sign test.
+            const mo = i * h;
+            for (let j = 0; j < h; j++) {
+              const uj = u[uo + j];
+              const t = mask[mo + j] !== 0 ? powq(uj * invNorm[j], q) : 0;
+              pw[j] = t;
+              f += v[j] * uj * t;
+            }
+          } else {
+            for (let j = 0; j < h; j++) {
+              const uj = u[uo + j];
+              // uhat^(p-1) is kept for the gradient pass (0 marks an inactive unit).
+              const t = uj > 0 ? powq(uj * invNorm[j], q) : 0;
+              pw[j] = t;
+              f += v[j] * uj * t;
+            }
           }
           f *= invS;
         }

@@ -34,6 +34,16 @@ export interface LossOptions {
   reduction: 'sum' | 'mean';
 }
 
+/**
+ * How lossAndGrad selects the active units (gradient.ts):
+ * - 'live' (default): unit j is active on sample i iff u_ij = <x~_i, w_j> > 0;
+ * - 'record': the same, and the pattern (u_ij > 0) is written to Workspace.mask (entry i*h + j);
+ * - 'frozen': unit j is active on sample i iff mask[i*h + j] != 0, whatever the sign of u_ij
+ *   (p = 1 only). For a fixed pattern the p = 1 net is linear in each w_j, so the loss is a smooth
+ *   function of the parameters: one smooth piece of the piecewise-smooth field (solver/gauss.ts).
+ */
+export type ActivationPattern = 'live' | 'record' | 'frozen';
+
 /** dL/dW (h x D row-major), dL/dv (h) and dL/db (0 when the net has no bias). */
 export interface NetGrad {
   W: Float64Array;
@@ -74,4 +84,11 @@ export interface Workspace {
    * process default (kernelBackend()) at the time of each call.
    */
   readonly kernels: 'wasm-simd' | 'js' | null;
+  /**
+   * Activation pattern, n x h (1: unit j active on sample i, at i*h + j): written by lossAndGrad
+   * with pattern 'record' (allocated then, capacity x h, if null or too short), read with
+   * 'frozen'; null until first recorded. A caller may point it at a buffer of its own (length
+   * >= n*h) to keep several patterns (formulation.ts keeps the frozen and the last recorded one).
+   */
+  mask: Uint8Array | null;
 }

@@ -30,6 +30,7 @@ export function createWorkspace(net: PReluNet, n: number, opts: WorkspaceOptions
     gatherIdx: new Int32Array(ROW_BLOCK),
     gatherCoef: new Float64Array(ROW_BLOCK),
     kernels,
+    mask: null,
   };
 }
 

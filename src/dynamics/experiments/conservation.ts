@@ -8,6 +8,11 @@
  * tolerance, and 2-stage Gauss-Legendre (plain formulation, solver/gauss.ts), which conserves the
  * quadratic balances exactly wherever its stage equations are solvable, so a residual above
  * roundoff there means the field breaks the identity v_j dL/dv_j = <w_j, dL/dw_j>.
+ * For p = 1 the field jumps at ReLU kinks and plain Gauss stops at the first Filippov sliding mode
+ * (slidingKinks finds it); with frozen modes (gauss.ts "Frozen modes": each step integrates the
+ * smooth piece of its start point's activation pattern) it passes them, still exactly conservative
+ * because each piece satisfies the identity. perturbedFlowRun is the negative control: the same
+ * stepper on a field that breaks the identity must show a residual.
  */
 import { trainGradientFlow } from '../gradientFlow.ts';
 import type { GradientFlowRun } from '../gradientFlow.ts';
@@ -16,7 +21,12 @@ import { mixtureProblem } from './problem.ts';
 import type { MixtureProblemSpec } from './problem.ts';
 import { fitLine } from './fit.ts';
 import type { LineFit } from './fit.ts';
-import type { SolverName } from '../solver/types.ts';
+import type { OdeTerm, SolverName } from '../solver/types.ts';
+import type { GaussOptions } from '../solver/gauss.ts';
+import { integrate } from '../solver/integrate.ts';
+import { geometricTimes } from '../schedule.ts';
+import { balances, conservationResidual } from '../../diagnostics/neurons.ts';
+import { netView } from '../../network/create.ts';
 import type { LossOptions, PReluNet } from '../../network/types.ts';
 import type { DataSet } from '../../diagnostics/savepoint.ts';
 import { GradientFlowTerm } from '../formulation.ts';
@@ -39,6 +49,8 @@ export interface FlowConservation {
   /** Gauss only: fixed-point iterations and rejected steps whose stage solve did not converge. */
   iterations?: number;
   stageFailures?: number;
+  /** Gauss only: each step integrated the smooth piece of its start point (gauss.ts frozenModes). */
+  frozenModes?: boolean;
 }
 
 export interface FlowRunResult {
@@ -50,15 +62,17 @@ export interface FlowRunResult {
 
 /**
  * GF to time tEnd (or explicit save times) at tolerance rtol = atol with the given solver, at most
- * maxSteps attempted steps.
+ * maxSteps attempted steps; `gauss` are the Gauss stepper's options (e.g. frozenModes).
  */
 export function flowRun(
   spec: MixtureProblemSpec, seed: number, tEnd: number, rtol: number, solver: SolverName = 'dopri5', saveTimes?: number[], maxSteps = 200000,
+  gauss?: Partial<GaussOptions>,
 ): FlowRunResult {
   const prob = mixtureProblem(spec, seed);
   const r = trainGradientFlow({
     net: prob.net, data: prob.data, loss: prob.loss, tEnd, rtol, atol: rtol, solver, maxSteps,
     ...(saveTimes ? { saveTimes } : { saveFirst: 0.1, saveCount: 20 }),
+    ...(gauss ? { gauss } : {}),
   });
   const d = r.solverDiagnostics;
   return {
@@ -76,10 +90,65 @@ export function flowRun(
       maxNorm: r.trajectory.at(-1)!.maxNorm,
       worstRelative: Math.max(...r.trajectory.map((s) => s.conservationRelative)),
       ...(d ? { iterations: d.iterations, stageFailures: d.stageFailures } : {}),
+      ...(solver === 'gauss' ? { frozenModes: gauss?.frozenModes === true } : {}),
     },
     net: r.net,
     run: r,
   };
+}
+
+export interface PerturbedFlow {
+  /** dL/dv_j is multiplied by this factor (the field then breaks v_j dL/dv_j = <w_j, dL/dw_j>). */
+  vFactor: number;
+  solver: SolverName;
+  frozenModes: boolean;
+  reason: string;
+  steps: number;
+  rejected: number;
+  tEnd: number;
+  /** Worst relative residual over the save points, as in FlowConservation. */
+  worstRelative: number;
+}
+
+/**
+ * Negative control: GF (plain state) with dL/dv scaled by vFactor, integrated like flowRun (same
+ * save times, rtol = atol relative), the term's modes passed through so frozen-mode Gauss runs
+ * exactly as on the true field. A conservative method must show a residual here.
+ */
+export function perturbedFlowRun(
+  spec: MixtureProblemSpec, seed: number, tEnd: number, rtol: number, vFactor: number, solver: SolverName = 'gauss', gauss?: Partial<GaussOptions>,
+  maxSteps = 200000,
+): PerturbedFlow {
+  const prob = mixtureProblem(spec, seed);
+  const gf = new GradientFlowTerm(prob.net, prob.data, prob.loss, 'plain');
+  const { D, h } = prob.net;
+  const term: OdeTerm = {
+    dim: gf.dim,
+    rhs(t, y, d) {
+      gf.rhs(t, y, d);
+      for (let j = 0; j < h; j++) d[h * D + j] *= vFactor;
+    },
+    freezeModes: (t, y) => gf.freezeModes(t, y),
+    releaseModes: () => gf.releaseModes(),
+  };
+  const y0 = gf.encode(prob.net);
+  const initial = balances(prob.net);
+  const theta = new Float64Array(gf.theta.length);
+  const view = netView(D, h, prob.net.p, theta, { bias: prob.net.hasBias, centre: prob.net.centre, normalise: prob.net.normalise });
+  let worst = 0;
+  const r = integrate({
+    term, solver, t0: 0, t1: tEnd, y0, maxSteps,
+    controller: { rtol, atol: gf.toleranceFor(rtol, y0) },
+    saveAt: geometricTimes(Math.min(0.1, tEnd), tEnd, 20),
+    onSave: (_t, y) => {
+      gf.decode(y, theta);
+      worst = Math.max(worst, conservationResidual(view, initial).relative);
+    },
+    ...(gauss ? { gauss } : {}),
+  });
+  gf.decode(r.y, theta);
+  worst = Math.max(worst, conservationResidual(view, initial).relative);
+  return { vFactor, solver, frozenModes: gauss?.frozenModes === true, reason: r.reason, steps: r.steps, rejected: r.rejected, tEnd: r.t, worstRelative: worst };
 }
 
 /** GF residual along a run to time tEnd at tolerance rtol = atol. */

@@ -9,6 +9,19 @@ import type { GaussOptions } from './gauss.ts';
 export interface OdeTerm {
   readonly dim: number;
   rhs(t: number, y: Float64Array, dydt: Float64Array): void;
+  /**
+   * Piecewise-smooth terms (optional capability): fix the smooth piece selected at y, so that
+   * every rhs call until releaseModes() evaluates that piece's field (a smooth extension of it
+   * beyond the piece's region), not the piece the evaluation point lies in. For a discontinuous
+   * field such as p = 1 gradient flow (the ReLU activation pattern, network/gradient.ts) this makes
+   * the stage equations of an implicit step solvable across a switching surface (solver/gauss.ts,
+   * frozenModes). Freezing at the same y again is idempotent. Returns the number of rhs-equivalent
+   * evaluations it cost (0 when the piece at y is already known, e.g. from the last rhs at y).
+   * May throw a ConfigError when the term cannot freeze (e.g. gradient flow with p != 1).
+   */
+  freezeModes?(t: number, y: Float64Array): number;
+  /** Back to the piece of each evaluation point (the term's own field). */
+  releaseModes?(): void;
 }
 
 /** How a step's error is reduced over components. */

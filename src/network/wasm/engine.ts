@@ -15,13 +15,19 @@
  *   O(B x (D + h) + h x D) whatever n is. Measured cost of the copy + pack at n = 2000,
  *   D = h = 200: ~0.5 ms of a ~20 ms call (bench/network.bench.ts reports it as stageShare), so
  *   keeping X resident between calls would save at most that.
+ * - Activation patterns (gradient.ts header, types.ts ActivationPattern): 'record' reads the signs
+ *   of the U block in JS after the forward product; 'frozen' (p = 1) fills the T block in JS from
+ *   the mask (t = 1 on units the mask calls active, else 0) and lets elem_f / elem_c read it, as
+ *   for non-integer powers. Both are O(rows x h) next to the O(rows x h x D) products, so the
+ *   kernels are unchanged; elem_f with q = 0 writes the same 1 / +0 into T from the signs, so a
+ *   frozen call at the recorded point repeats the live call's numbers exactly.
  * - The centre is subtracted while packing, so the backward product sums C_ij (x_i - xbar)
  *   directly (the JS path sums C_ij x_i and subtracts colSum_j xbar afterwards: equal up to
  *   rounding, and this form has no cancellation).
  */
 import { powq, rowNorm } from '../activation.ts';
 import { lossWeight } from '../loss.ts';
-import type { LossKind, PReluNet, Workspace } from '../types.ts';
+import type { ActivationPattern, LossKind, PReluNet, Workspace } from '../types.ts';
 import { wasmApi, type KernelExports, type WasmModule } from './load.ts';
 
 /**
@@ -156,12 +162,34 @@ export class WasmEngine {
   /**
    * Rows [i0, i0 + rows) of X: copy in, centre and pack, U = X~ W^T, then the powers
    * t = uhat^(p-1) (0 on inactive units) and sum_j v_j u_j t_j per row (into l.fout).
+   * With a mask: 'record' writes (u > 0) for these rows into it (rows i0.. at i*h + j); 'frozen'
+   * (p = 1, checked by the caller) takes the activity from it instead of the sign of u.
    */
-  private forwardBlock(net: PReluNet, l: Layout, X: Float64Array, i0: number, rows: number, invNorm: Float64Array): void {
+  private forwardBlock(
+    net: PReluNet, l: Layout, X: Float64Array, i0: number, rows: number, invNorm: Float64Array,
+    pattern: ActivationPattern = 'live', mask: Uint8Array | null = null,
+  ): void {
     const { h, p } = net;
     this.productBlock(l, X, i0, rows, net.centre !== null);
     const k = this.k;
     const q = p - 1;
+    if (mask !== null && pattern === 'record') {
+      const F = this.f64;
+      for (let r = 0; r < rows; r++) {
+        const uo = (l.u >> 3) + r * l.hp, mo = (i0 + r) * h;
+        for (let j = 0; j < h; j++) mask[mo + j] = F[uo + j] > 0 ? 1 : 0;
+      }
+    } else if (mask !== null && pattern === 'frozen') {
+      // p = 1: t = uhat^0 = 1 on the units the mask calls active; elem_f reads T (q < 0).
+      const F = this.f64;
+      for (let r = 0; r < rows; r++) {
+        const to = (l.t >> 3) + r * l.hp, mo = (i0 + r) * h;
+        for (let j = 0; j < h; j++) F[to + j] = mask[mo + j] !== 0 ? 1 : 0;
+        if (l.hp > h) F[to + h] = 0;
+      }
+      k.elem_f(l.u, rows, l.hp, l.invNorm, l.v, -1, l.t, l.fout);
+      return;
+    }
     const qi = Number.isInteger(q) && q <= MAX_INT_POWER ? q : -1;
     if (qi < 0) {
       // Non-integer power: Math.pow here, the rest in wasm (elem_f reads T).
@@ -282,11 +310,14 @@ export class WasmEngine {
   /**
    * The fused pass of gradient.ts on the wasm kernels: fills ws.margins, ws.f and, when gW and gv
    * are given, gW (with the radial term), gv and ws.radial; returns dL/db (before the bias check).
+   * `pattern` and `mask` as in gradient.ts (checked there: 'frozen' only for p = 1).
    */
   lossAndGrad(
     net: PReluNet, X: Float64Array, y: Float64Array, n: number, loss: LossKind, scale: number,
     gW: Float64Array | null, gv: Float64Array | null, w: Workspace,
+    pattern: ActivationPattern = 'live', mask: Uint8Array | null = null,
   ): number {
+    if (pattern === 'frozen' && (net.p !== 1 || mask === null)) throw new Error('wasm lossAndGrad: a frozen activation pattern needs p = 1 and a mask');
     const { invNorm, radial, margins, f: fOut } = w;
     const l = this.loadNet(net, invNorm);
     const { h, p, v, D } = net;
@@ -302,7 +333,7 @@ export class WasmEngine {
     let dB = 0;
     for (let blk = 0; blk < n; blk += l.B) {
       const rows = Math.min(l.B, n - blk);
-      this.forwardBlock(net, l, X, blk, rows, invNorm);
+      this.forwardBlock(net, l, X, blk, rows, invNorm, pattern, mask);
       const F = this.f64;
       const fo = l.fout >> 3, ro = l.rho >> 3;
       for (let r = 0; r < rows; r++) {
