@@ -4,14 +4,18 @@
  * network module's logistic gradient, logits against hiddenFeatures, the attack objective against
  * model.ts's multiclassObjective and finite differences, stability at huge logits, and training.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { test } from '@fast-check/vitest';
 import fc from 'fast-check';
 import { Rng } from '../src/random/rng.ts';
 import {
   initMulticlassNet, lossAndGradMulticlass, createMulticlassWorkspace, multiclassLogits, multiclassAccuracy,
-  freezeMulticlass, multiclassCeObjective, multiclassVectorModel, hiddenLayer, trainMulticlass, multiclassParamCount,
+  freezeMulticlass, multiclassCeObjective, multiclassVectorModel, hiddenLayer, trainMulticlass, multiclassParamCount, multiclassView,
 } from '../src/realdata/multiclass.ts';
+import { kernelBackend, setKernelBackend, wasmEngine, wasmKernelsAvailable } from '../src/network/kernels.ts';
+import { Adam } from '../src/realdata/adam.ts';
+import { meanImage } from '../src/realdata/split.ts';
+import { shuffle } from '../src/random/sampling.ts';
 import { hiddenFeatures, lossAndGrad, gradView, netView } from '../src/network/index.ts';
 import { multiclassObjective } from '../src/robustness/model.ts';
 import { loadMnist } from '../src/realdata/mnist.ts';
@@ -121,6 +125,93 @@ describe('fused softmax-CE loss and gradient', () => {
   });
 });
 
+/**
+ * The two kernels compute the same sums in different orders (and with fused multiply-adds in
+ * wasm where the CPU has them): measured differences are <= 4e-15 relative on these shapes, so
+ * 1e-12 leaves a wide margin while any real error (a missing term, a wrong row, the centring
+ * applied twice) is O(1). Loss: relative; gradient: each block (dW; dV and db) relative to its
+ * largest entry; logits: relative to 1 + |l|. Inputs are uniform, so no unit sits within rounding
+ * of a ReLU kink.
+ */
+const KERNEL_TOL = 1e-12;
+
+describe.skipIf(!wasmKernelsAvailable())('wasm and JS kernels of the 10-class net', () => {
+  // (D, h, C, n, ps, normalise): tiny; odd sizes across the engine's 128-row block and the unit
+  // panels; MNIST width; h = 8200 so that the wasm path's chunks are 64 rows and n = 150 spans
+  // three (one setting there: a call takes ~0.2 s).
+  const all = [1, 2, 3, 4, 2.5];
+  const both = [true, false];
+  const shapes: [number, number, number, number, number[], boolean[]][] = [
+    [7, 6, 4, 9, all, both], [33, 17, 10, 131, all, both], [784, 21, 10, 70, all, both], [5, 8200, 3, 150, [3], [true]],
+  ];
+  it.each(shapes)('agree on loss, gradient and logits (D=%i, h=%i, C=%i, n=%i, p in %j, normalise in %j)', (D, h, C, n, ps, norms) => {
+    const eng = wasmEngine();
+    const dots = vi.spyOn(eng, 'dots');
+    const acc = vi.spyOn(eng, 'accumulate');
+    try {
+      for (const p of ps) {
+        for (const normalise of norms) {
+          const { X, labels, theta, net: base } = problem(D + h + 10 * p, D, h, C, n, p);
+          const net = multiclassView(D, h, p, C, theta, base.centre, normalise);
+          const wj = createMulticlassWorkspace(h, C, { kernels: 'js' });
+          const ww = createMulticlassWorkspace(h, C, { kernels: 'wasm-simd' });
+          const gj = new Float64Array(theta.length), gw = new Float64Array(theta.length);
+          const calls = [dots.mock.calls.length, acc.mock.calls.length];
+          const Lj = lossAndGradMulticlass(net, X, labels, n, gj, wj);
+          expect([dots.mock.calls.length, acc.mock.calls.length]).toEqual(calls);
+          const Lw = lossAndGradMulticlass(net, X, labels, n, gw, ww);
+          // The wasm path did run (one dots and one accumulate call per chunk of rows).
+          expect(dots.mock.calls.length).toBeGreaterThan(calls[0]);
+          expect(acc.mock.calls.length - calls[1]).toBe(dots.mock.calls.length - calls[0]);
+          expect(Math.abs(Lw - Lj)).toBeLessThanOrEqual(KERNEL_TOL * Math.abs(Lj));
+          expect(lossAndGradMulticlass(net, X, labels, n, null, ww)).toBe(Lw);
+          for (const [from, to] of [[0, h * D], [h * D, theta.length]]) {
+            let scale = 0, err = 0;
+            for (let k = from; k < to; k++) {
+              scale = Math.max(scale, Math.abs(gj[k]));
+              err = Math.max(err, Math.abs(gw[k] - gj[k]));
+            }
+            expect(scale).toBeGreaterThan(0);
+            expect(err).toBeLessThanOrEqual(KERNEL_TOL * scale);
+          }
+          const lj = multiclassLogits(net, X, n, undefined, wj), lw = multiclassLogits(net, X, n, undefined, ww);
+          for (let k = 0; k < n * C; k++) expect(Math.abs(lw[k] - lj[k])).toBeLessThanOrEqual(KERNEL_TOL * (1 + Math.abs(lj[k])));
+        }
+      }
+      if (h === 8200) expect(dots.mock.calls.some((c) => c[1] === 64) && dots.mock.calls.some((c) => c[1] === 22)).toBe(true);
+    } finally {
+      dots.mockRestore();
+      acc.mockRestore();
+    }
+  });
+
+  it('the workspace names its kernels (checked), and training on either ends at the same parameters to 1e-10', () => {
+    expect(() => createMulticlassWorkspace(4, 3, { kernels: 'gpu' as never })).toThrow(ConfigError);
+    expect(() => createMulticlassWorkspace(4, 3, { kernel: 'js' } as never)).toThrow(ConfigError);
+    expect(createMulticlassWorkspace(4, 3).kernels).toBeNull();
+    const split = stratifiedSplit(loadMnist(), 0.2, new Rng(11));
+    const small = subset({ n: split.train.n, D: 784, X: split.train.X, digit: split.train.digit }, Int32Array.from({ length: 500 }, (_, i) => i * 16));
+    const o = { h: 8, p: 3, epochs: 2, batch: 100, lr: 1e-2 };
+    const before = kernelBackend();
+    try {
+      setKernelBackend('js');
+      const a = trainMulticlass(small, o, new Rng(4));
+      setKernelBackend('wasm-simd');
+      const b = trainMulticlass(small, o, new Rng(4));
+      let scale = 0, err = 0;
+      for (let k = 0; k < a.theta.length; k++) {
+        scale = Math.max(scale, Math.abs(a.theta[k]));
+        err = Math.max(err, Math.abs(a.theta[k] - b.theta[k]));
+      }
+      // 20 Adam steps amplify the per-step rounding differences (measured ~1e-14 relative here).
+      expect(err).toBeLessThanOrEqual(1e-10 * scale);
+      for (let e = 0; e <= o.epochs; e++) expect(Math.abs(a.history[e].trainLoss - b.history[e].trainLoss)).toBeLessThanOrEqual(1e-10 * a.history[e].trainLoss);
+    } finally {
+      setKernelBackend(before);
+    }
+  });
+});
+
 describe('APGD-CE objective of the 10-class net', () => {
   test.prop([fc.integer({ min: 0, max: 10_000 }), fc.constantFrom(1, 2, 3.5)], { numRuns: 10, seed: 7 })(
     'equals multiclassObjective(ce) on the VectorModel and matches finite differences in x',
@@ -165,5 +256,36 @@ describe('training on real digits', () => {
     expect(a.history[3].trainLoss).toBeLessThan(a.history[0].trainLoss - 0.5);
     // Chance is 0.1; 30 Adam steps at h = 8 measured 0.51.
     expect(multiclassAccuracy(a.net, split.test)).toBeGreaterThan(0.35);
+  });
+
+  it('equals, bit for bit, the recipe written out step by step (the shared loop with one Adam group and digit labels)', () => {
+    const split = stratifiedSplit(loadMnist(), 0.2, new Rng(2));
+    const small = subset({ n: split.train.n, D: 784, X: split.train.X, digit: split.train.digit }, Int32Array.from({ length: 450 }, (_, i) => i * 17));
+    const o = { h: 6, p: 4, epochs: 2, batch: 200, lr: 3e-3 };
+    const got = trainMulticlass(small, o, new Rng(8));
+    const rng = new Rng(8);
+    const D = 784, C = 10;
+    const { net, theta } = initMulticlassNet(D, o.h, o.p, C, meanImage(small), rng);
+    const ws = createMulticlassWorkspace(o.h, C);
+    const g = new Float64Array(theta.length);
+    const adam = new Adam(theta.length, { lr: o.lr });
+    const losses = [lossAndGradMulticlass(net, small.X, small.digit, small.n, null, ws)];
+    const order = Int32Array.from({ length: small.n }, (_, i) => i);
+    for (let e = 1; e <= o.epochs; e++) {
+      shuffle(rng, order);
+      let sum = 0, batches = 0;
+      for (let s = 0; s < small.n; s += o.batch) {
+        const rows = Array.from(order.subarray(s, Math.min(small.n, s + o.batch)));
+        const Xb = new Float64Array(rows.length * D);
+        rows.forEach((i, r) => Xb.set(small.X.subarray(i * D, (i + 1) * D), r * D));
+        sum += lossAndGradMulticlass(net, Xb, Int32Array.from(rows, (i) => small.digit[i]), rows.length, g, ws);
+        adam.step(theta, g);
+        batches++;
+      }
+      expect(batches).toBe(3);
+      losses.push(sum / batches);
+    }
+    expect(Array.from(got.theta)).toEqual(Array.from(theta));
+    expect(got.history.map((r) => r.trainLoss)).toEqual(losses);
   });
 });

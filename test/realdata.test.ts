@@ -12,6 +12,7 @@ import { initParityNet, trainParity, accuracy } from '../src/realdata/train.ts';
 import { attackModel, parityObjectives, robustCounts } from '../src/realdata/robust.ts';
 import { resolveConfig, QUICK_CONFIG, STANDARD_CONFIG } from '../src/realdata/experiment.ts';
 import { Rng } from '../src/random/rng.ts';
+import { shuffle } from '../src/random/sampling.ts';
 import { createGrad, createNet, forward, lossAndGrad } from '../src/network/index.ts';
 import { netModel } from '../src/robustness/netmodel.ts';
 import { binaryObjective } from '../src/robustness/model.ts';
@@ -163,6 +164,47 @@ describe('training and the attacked model', () => {
       expect(r.featureStableRank!).toBeLessThanOrEqual(8 + 1e-9);
     }
     expect(accuracy(tr.net, split.test)).toBeGreaterThan(0.7);
+  });
+
+  it('equals, bit for bit, the recipe written out step by step (init, per-epoch shuffle, batches with the last kept, Adam groups)', () => {
+    // The shared loop (src/realdata/loop.ts) against a direct transcription of the parity recipe:
+    // init from the rng, then per epoch a shuffle from the same rng and Adam (head at 2 lr) on
+    // batches of 300 of the 1000 rows (the last batch has 100), the epoch-0 loss on all rows.
+    const o = { h: 5, p: 2.5, epochs: 3, batch: 300, lr: 5e-3 };
+    const records: number[] = [];
+    const got = trainParity(small, { ...o, rankEvery: 2 }, new Rng(21), (r) => records.push(r.epoch));
+    const rng = new Rng(21);
+    const D = 784;
+    const { net, theta } = initParityNet(D, o.h, o.p, meanImage(small), rng);
+    const g = createGrad(net);
+    const flat = new Float64Array(theta.length);
+    const adam = new Adam(theta.length, { lr: o.lr }, [{ start: 0, end: o.h * D, lr: o.lr }, { start: o.h * D, end: theta.length, lr: 2 * o.lr }]);
+    const opts = { loss: 'logistic', reduction: 'mean' } as const;
+    const losses = [lossAndGrad(net, small.X, small.y, small.n, opts, null)];
+    const order = Int32Array.from({ length: small.n }, (_, i) => i);
+    for (let e = 1; e <= o.epochs; e++) {
+      shuffle(rng, order);
+      let sum = 0, batches = 0;
+      for (let s = 0; s < small.n; s += o.batch) {
+        const rows = Array.from(order.subarray(s, Math.min(small.n, s + o.batch)));
+        const Xb = new Float64Array(rows.length * D);
+        rows.forEach((i, r) => Xb.set(small.X.subarray(i * D, (i + 1) * D), r * D));
+        sum += lossAndGrad(net, Xb, Float64Array.from(rows, (i) => small.y[i]), rows.length, opts, g);
+        flat.set(g.W, 0); flat.set(g.v, o.h * D); flat[o.h * D + o.h] = g.b;
+        adam.step(theta, flat);
+        batches++;
+      }
+      expect(batches).toBe(4);
+      losses.push(sum / batches);
+    }
+    expect(Array.from(got.theta)).toEqual(Array.from(theta));
+    expect(got.history.map((r) => r.trainLoss)).toEqual(losses);
+    expect(records).toEqual([1, 2, 3]);
+    expect(got.history.map((r) => r.weightStableRank !== null)).toEqual([true, false, true, true]);
+    expect(got.history.map((r) => r.featureStableRank)).toEqual([null, null, null, null]);
+    for (let e = 1; e <= o.epochs; e++) expect(got.history[e].seconds).toBeGreaterThanOrEqual(got.history[e - 1].seconds);
+    expect(() => trainParity(small, { ...o, batch: 0 }, new Rng(1))).toThrow(/batch/);
+    expect(() => trainParity(small, { ...o, rankEvery: 0 }, new Rng(1))).toThrow(/rankEvery/);
   });
 
   it('the attack model evaluates raw pixels with centring and normalisation inside', () => {

@@ -17,20 +17,25 @@
  * Conventions as src/network/activation.ts: p = 1 reads t = 1{u > 0}; a unit is 0 with zero
  * derivative at u <= 0, at w_j = 0, and (normalising, p > 1) at x~ = 0.
  *
- * The products u = X~ W^T and dW += C^T X~ are written here with the register blocking of
- * src/network/kernels.ts (two rows by four units; four rows per store of dW), not imported, so this
- * file does not depend on that module's internals.
+ * The two dense products u = X~ W^T and dW += C^T X~ run on the kernels the workspace (or the
+ * process default) names (src/network/kernels.ts):
+ * - 'wasm-simd': the WebAssembly engine's dots and accumulate (src/network/wasm/engine.ts), chunk
+ *   by chunk of rows; the centring is applied inside (dW accumulates C_ij (x_i - xbar) directly).
+ * - 'js': the network module's blocked unitDots (two rows by four units) and the gather below
+ *   (four rows per store of dW), summing C_ij x_i and subtracting colSum_j xbar at the end; the
+ *   reference and the fallback.
+ * The per-element work (activations, the C logits, the log-space softmax CE, the coefficients,
+ * the radial term, the normalisation) is the same JS code on both (rowPass). The two agree to
+ * rounding (different summation order, fused multiply-adds in wasm); the tests state the bound.
  */
 import { Rng } from '../random/rng.ts';
-import { shuffle } from '../random/sampling.ts';
 import { stableRank, hiddenFeatures, type PReluNet } from '../network/index.ts';
-import { unitDots } from '../network/kernels.ts';
+import { kernelBackend, requireKernelBackend, unitDots, wasmEngine, type KernelBackend } from '../network/kernels.ts';
 import { powq, rowNorm } from '../network/activation.ts';
 import type { AttackObjective, VectorModel } from '../robustness/model.ts';
-import { ConfigError, requireInt, requireReal } from '../validate.ts';
-import { Adam } from './adam.ts';
+import { ConfigError, requireInt, requireKnownKeys, requireReal } from '../validate.ts';
+import { resolveTrainOptions, runTrainingLoop, type EpochRecord, type TrainOptions } from './loop.ts';
 import { meanImage, type DigitSet } from './split.ts';
-import type { EpochRecord, TrainOptions } from './train.ts';
 
 export const DIGIT_CLASSES = 10;
 
@@ -132,8 +137,22 @@ function gatherAdd(dst: Float64Array, o: number, src: Float64Array, idx: Int32Ar
   }
 }
 
-/** Rows per block of the fused pass (the block's rows of X stay in cache for dW). */
+/** Rows per block of the JS fused pass (the block's rows of X stay in cache for dW). */
 const BLOCK = 64;
+
+/**
+ * Rows per call of the wasm products: U and the coefficients of a chunk are chunkRows x h doubles
+ * each, at most 4 MB at h >= 512 (a batch of 1000 at h = 500 is one chunk, so W is packed once per
+ * batch; the engine blocks the rows again inside for cache).
+ */
+function wasmChunkRows(h: number): number {
+  return Math.max(BLOCK, Math.min(1024, Math.floor((1 << 19) / h)));
+}
+
+export interface MulticlassWorkspaceOptions {
+  /** Kernels for calls with this workspace; default: the process default at each call (kernelBackend()). */
+  kernels?: KernelBackend;
+}
 
 /** Scratch for lossAndGradMulticlass / multiclassLogits: sized once per (h, C). */
 export interface MulticlassWorkspace {
@@ -146,20 +165,41 @@ export interface MulticlassWorkspace {
   e: Float64Array;
   logits: Float64Array;
   coefBlk: Float64Array;
-  invS: Float64Array;
   radial: Float64Array;
   colSum: Float64Array;
   idx: Int32Array;
   coef: Float64Array;
+  /** 'wasm-simd' or 'js' (src/network/kernels.ts), or null for the process default at each call. */
+  readonly kernels: KernelBackend | null;
+  /** wasm path: U = X~ W^T and the coefficients C of one chunk of rows (wasmChunkRows x h), allocated at first use. */
+  chunkU: Float64Array | null;
+  chunkCoef: Float64Array | null;
 }
 
-export function createMulticlassWorkspace(h: number, C: number): MulticlassWorkspace {
+export function createMulticlassWorkspace(h: number, C: number, opts: MulticlassWorkspaceOptions = {}): MulticlassWorkspace {
+  requireInt('h', h, 1);
+  requireInt('classes', C, 2);
+  const o = requireKnownKeys('workspace options', opts, ['kernels']);
+  const kernels = o.kernels === undefined ? null : requireKernelBackend('kernels', o.kernels);
   return {
     h, C,
     u: new Float64Array(2 * h), invNorm: new Float64Array(h), t: new Float64Array(h), a: new Float64Array(h), e: new Float64Array(h),
-    logits: new Float64Array(C), coefBlk: new Float64Array(BLOCK * h), invS: new Float64Array(BLOCK),
+    logits: new Float64Array(C), coefBlk: new Float64Array(BLOCK * h),
     radial: new Float64Array(h), colSum: new Float64Array(h), idx: new Int32Array(BLOCK), coef: new Float64Array(BLOCK),
+    kernels, chunkU: null, chunkCoef: null,
   };
+}
+
+/** Whether calls with this workspace run their products on the wasm engine. */
+function onWasm(ws: MulticlassWorkspace, h: number, D: number): boolean {
+  return (ws.kernels ?? kernelBackend()) === 'wasm-simd' && wasmEngine().supports(h, D);
+}
+
+function chunkBuffers(ws: MulticlassWorkspace, withCoef: boolean): { U: Float64Array; Cf: Float64Array | null; rows: number } {
+  const rows = wasmChunkRows(ws.h);
+  ws.chunkU ??= new Float64Array(rows * ws.h);
+  if (withCoef) ws.chunkCoef ??= new Float64Array(rows * ws.h);
+  return { U: ws.chunkU, Cf: withCoef ? ws.chunkCoef : null, rows };
 }
 
 function checkBatch(net: MulticlassNet, X: Float64Array, n: number, labels?: Int32Array): void {
@@ -171,29 +211,82 @@ function checkBatch(net: MulticlassNet, X: Float64Array, n: number, labels?: Int
   }
 }
 
+function checkWorkspace(net: MulticlassNet, ws: MulticlassWorkspace): void {
+  if (ws.h !== net.h || ws.C !== net.C) throw new ConfigError('workspace', `h=${ws.h}, C=${ws.C}`, `a workspace for h=${net.h}, C=${net.C}`);
+}
+
+/** 1/s(x_i) of row i (the pReLU input normalisation, PAPER.md s.2). */
+function rowInvScale(net: MulticlassNet, X: Float64Array, i: number): number {
+  const { D, p, centre, normalise } = net;
+  return invScale(normalise, p, normalise && p !== 1 ? rowNorm(X, i * D, D, centre) : 1);
+}
+
 /**
- * Mean softmax cross-entropy over the n rows of X (labels in 0..C-1); when `grad` (packed like
- * theta, [dW, dV, db]) is given it is overwritten with the gradient. No allocation.
+ * The per-row work of the fused pass, shared by both kernels. From the row's unit dots
+ * u[uo .. uo + h) and its 1/s: the powers t_j = uhat_j^(p-1) (0 on inactive units), the
+ * activations a_j, the C logits and the row's CE = logsumexp(l) - l_y (returned; shifted by the
+ * largest logit, so no overflow). With gV and gb (the head gradient, accumulated), also
+ * r_c = (softmax_c - 1{c = y}) / n, e_j = sum_c r_c V_cj, the row's coefficient of x~ in dL/dw_j,
+ * e_j/s p t_j, into coefOut[co + j] (0 on inactive units), its column sums into ws.colSum and the
+ * radial sums e_j/s uhat_j t_j into ws.radial (file comment).
  */
-export function lossAndGradMulticlass(
-  net: MulticlassNet, X: Float64Array, labels: Int32Array, n: number, grad: Float64Array | null, ws: MulticlassWorkspace,
+function rowPass(
+  net: MulticlassNet, ws: MulticlassWorkspace, u: Float64Array, uo: number, iS: number, y: number, scale: number,
+  gV: Float64Array | null, gb: Float64Array | null, coefOut: Float64Array, co: number,
 ): number {
-  checkBatch(net, X, n, labels);
-  const { D, h, p, C, W, V, b, centre, normalise } = net;
-  if (ws.h !== h || ws.C !== C) throw new ConfigError('workspace', `h=${ws.h}, C=${ws.C}`, `a workspace for h=${h}, C=${C}`);
-  if (grad !== null && grad.length !== multiclassParamCount(D, h, C)) throw new ConfigError('grad', `Float64Array(${grad.length})`, `length ${multiclassParamCount(D, h, C)}`);
-  const { u, invNorm, t, a, e, logits, coefBlk, invS: invSBlk, radial, colSum, idx, coef } = ws;
-  inverseNorms(W, h, D, invNorm);
+  const { h, p, C, V, b } = net;
+  const { invNorm, t, a, e, logits, radial, colSum } = ws;
   const q = p - 1;
-  const scale = 1 / n;
-  const gW = grad === null ? null : grad.subarray(0, h * D);
-  const gV = grad === null ? null : grad.subarray(h * D, h * D + C * h);
-  const gb = grad === null ? null : grad.subarray(h * D + C * h);
-  if (grad !== null) {
-    grad.fill(0);
-    radial.fill(0);
-    colSum.fill(0);
+  for (let j = 0; j < h; j++) {
+    const uj = u[uo + j];
+    const tj = uj > 0 && iS !== 0 ? powq(uj * invNorm[j], q) : 0;
+    t[j] = tj;
+    a[j] = tj === 0 ? 0 : uj * tj * iS;
   }
+  let mx = -Infinity;
+  for (let c = 0; c < C; c++) {
+    let s = b[c];
+    const vo = c * h;
+    for (let j = 0; j < h; j++) s += V[vo + j] * a[j];
+    logits[c] = s;
+    if (s > mx) mx = s;
+  }
+  let se = 0;
+  for (let c = 0; c < C; c++) se += Math.exp(logits[c] - mx);
+  const lse = mx + Math.log(se);
+  if (gV === null || gb === null) return lse - logits[y];
+  e.fill(0);
+  for (let c = 0; c < C; c++) {
+    const rc = scale * (Math.exp(logits[c] - lse) - (c === y ? 1 : 0));
+    gb[c] += rc;
+    const vo = c * h;
+    for (let j = 0; j < h; j++) {
+      gV[vo + j] += rc * a[j];
+      e[j] += rc * V[vo + j];
+    }
+  }
+  for (let j = 0; j < h; j++) {
+    const tj = t[j];
+    if (tj === 0) {
+      coefOut[co + j] = 0;
+      continue;
+    }
+    const ej = e[j] * iS;
+    const cij = ej * p * tj;
+    coefOut[co + j] = cij;
+    colSum[j] += cij;
+    radial[j] += ej * u[uo + j] * invNorm[j] * tj;
+  }
+  return lse - logits[y];
+}
+
+/** The JS kernels: unitDots two rows at a time, the gather per block of BLOCK rows (sum of C_ij x_i, uncentred). */
+function passJs(
+  net: MulticlassNet, X: Float64Array, labels: Int32Array, n: number, scale: number,
+  gW: Float64Array | null, gV: Float64Array | null, gb: Float64Array | null, ws: MulticlassWorkspace,
+): number {
+  const { D, h, W, centre } = net;
+  const { u, coefBlk, idx, coef } = ws;
   let L = 0;
   for (let blk = 0; blk < n; blk += BLOCK) {
     const end = Math.min(n, blk + BLOCK);
@@ -202,53 +295,7 @@ export function lossAndGradMulticlass(
       unitDots(X, i0, rows, centre, W, h, D, u);
       for (let rr = 0; rr < rows; rr++) {
         const i = i0 + rr;
-        const uo = rr * h;
-        const iS = invScale(normalise, p, normalise && p !== 1 ? rowNorm(X, i * D, D, centre) : 1);
-        for (let j = 0; j < h; j++) {
-          const uj = u[uo + j];
-          const tj = uj > 0 && iS !== 0 ? powq(uj * invNorm[j], q) : 0;
-          t[j] = tj;
-          a[j] = tj === 0 ? 0 : uj * tj * iS;
-        }
-        // Logits and log-sum-exp (stable: shift by the maximum).
-        let mx = -Infinity;
-        for (let c = 0; c < C; c++) {
-          let s = b[c];
-          const vo = c * h;
-          for (let j = 0; j < h; j++) s += V[vo + j] * a[j];
-          logits[c] = s;
-          if (s > mx) mx = s;
-        }
-        let se = 0;
-        for (let c = 0; c < C; c++) se += Math.exp(logits[c] - mx);
-        const lse = mx + Math.log(se);
-        const y = labels[i];
-        L += lse - logits[y];
-        if (grad === null) continue;
-        e.fill(0);
-        for (let c = 0; c < C; c++) {
-          const rc = scale * (Math.exp(logits[c] - lse) - (c === y ? 1 : 0));
-          gb![c] += rc;
-          const vo = c * h;
-          for (let j = 0; j < h; j++) {
-            gV![vo + j] += rc * a[j];
-            e[j] += rc * V[vo + j];
-          }
-        }
-        const row = (i - blk) * h;
-        invSBlk[i - blk] = iS;
-        for (let j = 0; j < h; j++) {
-          const tj = t[j];
-          if (tj === 0) {
-            coefBlk[row + j] = 0;
-            continue;
-          }
-          const ej = e[j] * iS;
-          const cij = ej * p * tj;
-          coefBlk[row + j] = cij;
-          colSum[j] += cij;
-          radial[j] += ej * u[uo + j] * invNorm[j] * tj;
-        }
+        L += rowPass(net, ws, u, rr * h, rowInvScale(net, X, i), labels[i], scale, gV, gb, coefBlk, (i - blk) * h);
       }
     }
     if (gW === null) continue;
@@ -267,42 +314,113 @@ export function lossAndGradMulticlass(
       if (m > 0) gatherAdd(gW, j * D, X, idx, coef, m, D);
     }
   }
+  return L;
+}
+
+/** The wasm kernels: per chunk of rows, U = X~ W^T (engine.dots), then dW += C^T X~ (engine.accumulate, centred inside). */
+function passWasm(
+  net: MulticlassNet, X: Float64Array, labels: Int32Array, n: number, scale: number,
+  gW: Float64Array | null, gV: Float64Array | null, gb: Float64Array | null, ws: MulticlassWorkspace,
+): number {
+  const { D, h, W, centre } = net;
+  const eng = wasmEngine();
+  const { U, Cf, rows: R } = chunkBuffers(ws, gW !== null);
+  let L = 0;
+  for (let s = 0; s < n; s += R) {
+    const rows = Math.min(R, n - s);
+    const Xc = X.subarray(s * D, (s + rows) * D);
+    eng.dots(Xc, rows, centre, W, h, D, U);
+    for (let r = 0; r < rows; r++) {
+      const i = s + r;
+      // Without a gradient rowPass writes no coefficients (Cf is null, U stands in).
+      L += rowPass(net, ws, U, r * h, rowInvScale(net, X, i), labels[i], scale, gV, gb, Cf ?? U, r * h);
+    }
+    if (gW !== null && Cf !== null) eng.accumulate(Cf, Xc, rows, centre, h, D, gW);
+  }
+  return L;
+}
+
+/**
+ * Mean softmax cross-entropy over the n rows of X (labels in 0..C-1); when `grad` (packed like
+ * theta, [dW, dV, db]) is given it is overwritten with the gradient. No allocation (the wasm
+ * path's chunk buffers are allocated once per workspace).
+ */
+export function lossAndGradMulticlass(
+  net: MulticlassNet, X: Float64Array, labels: Int32Array, n: number, grad: Float64Array | null, ws: MulticlassWorkspace,
+): number {
+  checkBatch(net, X, n, labels);
+  const { D, h, p, C, W, centre } = net;
+  checkWorkspace(net, ws);
+  if (grad !== null && grad.length !== multiclassParamCount(D, h, C)) throw new ConfigError('grad', `Float64Array(${grad.length})`, `length ${multiclassParamCount(D, h, C)}`);
+  const { invNorm, radial, colSum } = ws;
+  inverseNorms(W, h, D, invNorm);
+  const scale = 1 / n;
+  const gW = grad === null ? null : grad.subarray(0, h * D);
+  const gV = grad === null ? null : grad.subarray(h * D, h * D + C * h);
+  const gb = grad === null ? null : grad.subarray(h * D + C * h);
+  if (grad !== null) {
+    grad.fill(0);
+    radial.fill(0);
+    colSum.fill(0);
+  }
+  const wasm = onWasm(ws, h, D);
+  let L = wasm ? passWasm(net, X, labels, n, scale, gW, gV, gb, ws) : passJs(net, X, labels, n, scale, gW, gV, gb, ws);
   L *= scale;
   if (gW === null) return L;
+  // The radial term of the normalisation, -(p-1) (sum_i e_ij/s_i uhat_ij t_ij) w_j/||w_j||, and
+  // (JS path only: its products summed C_ij x_i) the centring shift -colSum_j xbar.
   for (let j = 0; j < h; j++) {
     const o = j * D;
     const rad = -(p - 1) * radial[j] * invNorm[j];
+    if (wasm) {
+      if (rad !== 0) for (let k = 0; k < D; k++) gW[o + k] += rad * W[o + k];
+      continue;
+    }
     const s = colSum[j];
     if (rad !== 0 || s !== 0) for (let k = 0; k < D; k++) gW[o + k] += rad * W[o + k] - s * centre[k];
   }
   return L;
 }
 
+/** Logits of one row from its unit dots u[uo .. uo + h) and 1/s into out[oo .. oo + C). */
+function logitsRow(net: MulticlassNet, ws: MulticlassWorkspace, u: Float64Array, uo: number, iS: number, out: Float64Array, oo: number): void {
+  const { h, p, C, V, b } = net;
+  const { invNorm, a } = ws;
+  for (let j = 0; j < h; j++) {
+    const uj = u[uo + j];
+    a[j] = uj > 0 && iS !== 0 ? uj * powq(uj * invNorm[j], p - 1) * iS : 0;
+  }
+  for (let c = 0; c < C; c++) {
+    let s = b[c];
+    for (let j = 0; j < h; j++) s += V[c * h + j] * a[j];
+    out[oo + c] = s;
+  }
+}
+
 /** Logits of the n rows of X into out (n x C row-major). */
 export function multiclassLogits(net: MulticlassNet, X: Float64Array, n: number, out?: Float64Array, ws?: MulticlassWorkspace): Float64Array {
   checkBatch(net, X, n);
-  const { D, h, p, C, W, V, b, centre, normalise } = net;
+  const { D, h, C, W, centre } = net;
   const res = out ?? new Float64Array(n * C);
   if (res.length < n * C) throw new ConfigError('out', `Float64Array(${res.length})`, `length >= n*C = ${n * C}`);
   const w = ws ?? createMulticlassWorkspace(h, C);
-  const { u, invNorm, a } = w;
-  inverseNorms(W, h, D, invNorm);
+  checkWorkspace(net, w);
+  inverseNorms(W, h, D, w.invNorm);
+  if (onWasm(w, h, D)) {
+    const eng = wasmEngine();
+    const { U, rows: R } = chunkBuffers(w, false);
+    for (let s = 0; s < n; s += R) {
+      const rows = Math.min(R, n - s);
+      eng.dots(X.subarray(s * D, (s + rows) * D), rows, centre, W, h, D, U);
+      for (let r = 0; r < rows; r++) logitsRow(net, w, U, r * h, rowInvScale(net, X, s + r), res, (s + r) * C);
+    }
+    return res;
+  }
+  const u = w.u;
   for (let i0 = 0; i0 < n; i0 += 2) {
     const rows = Math.min(2, n - i0);
     unitDots(X, i0, rows, centre, W, h, D, u);
-    for (let rr = 0; rr < rows; rr++) {
-      const i = i0 + rr;
-      const iS = invScale(normalise, p, normalise && p !== 1 ? rowNorm(X, i * D, D, centre) : 1);
-      for (let j = 0; j < h; j++) {
-        const uj = u[rr * h + j];
-        a[j] = uj > 0 && iS !== 0 ? uj * powq(uj * invNorm[j], p - 1) * iS : 0;
-      }
-      for (let c = 0; c < C; c++) {
-        let s = b[c];
-        for (let j = 0; j < h; j++) s += V[c * h + j] * a[j];
-        res[i * C + c] = s;
-      }
-    }
+    for (let rr = 0; rr < rows; rr++) logitsRow(net, w, u, rr * h, rowInvScale(net, X, i0 + rr), res, (i0 + rr) * C);
   }
   return res;
 }
@@ -329,60 +447,28 @@ export interface MulticlassTrained {
 }
 
 /**
- * Train on `train` (labels: the digit) with the recipe of the file comment; `rng` draws the init
- * and the batch order, exactly as trainParity does (same draws for the same rng), so that a seed
- * means the same W init and batch order in both tasks.
+ * Train on `train` (labels: the digit) with the recipe of the file comment, in the loop shared with
+ * trainParity (loop.ts); `rng` draws the init and then the batch order, exactly as trainParity does
+ * (same draws for the same rng), so that a seed means the same W init and batch order in both
+ * tasks. The products run on the process default kernels (kernelBackend()).
  */
-export function trainMulticlass(train: DigitSet, o: TrainOptions, rng: Rng, onEpoch?: (r: EpochRecord) => void): MulticlassTrained {
-  const h = requireInt('h', o.h, 1);
-  const p = requireReal('p', o.p, { min: 1 });
-  const epochs = requireInt('epochs', o.epochs, 0);
-  const batch = requireInt('batch', o.batch, 1);
-  const lr = requireReal('lr', o.lr, { min: 0, minExclusive: true });
+export function trainMulticlass(train: DigitSet, options: TrainOptions, rng: Rng, onEpoch?: (r: EpochRecord) => void): MulticlassTrained {
+  const o = resolveTrainOptions(options);
+  const { h, p } = o;
   const D = train.D;
   const C = DIGIT_CLASSES;
   const t0 = performance.now();
   const centre = meanImage(train);
   const { net, theta } = initMulticlassNet(D, h, p, C, centre, rng);
   const g = new Float64Array(theta.length);
-  const adam = new Adam(theta.length, { lr });
-  const bs = Math.min(batch, train.n);
   const ws = createMulticlassWorkspace(h, C);
-  const Xb = new Float64Array(bs * D);
-  const yb = new Int32Array(bs);
-  const order = new Int32Array(train.n);
-  for (let i = 0; i < train.n; i++) order[i] = i;
-  const every = requireInt('rankEvery', o.rankEvery ?? 1, 1);
-  const record = (epoch: number, trainLoss: number): EpochRecord => {
-    const ranks = epoch % every === 0 || epoch === epochs;
-    return {
-      epoch, trainLoss,
-      weightStableRank: ranks ? stableRank(net.W, h, D) : null,
-      featureStableRank: ranks && o.probe ? multiclassFeatureStableRank(net, o.probe) : null,
-      seconds: (performance.now() - t0) / 1e3,
-    };
-  };
-  const history: EpochRecord[] = [record(0, lossAndGradMulticlass(net, train.X, train.digit, train.n, null, ws))];
-  for (let ep = 1; ep <= epochs; ep++) {
-    shuffle(rng, order);
-    let sum = 0;
-    let batches = 0;
-    // PyTorch's DataLoader keeps the last, smaller batch (drop_last = False).
-    for (let s = 0; s < train.n; s += bs) {
-      const m = Math.min(bs, train.n - s);
-      for (let r = 0; r < m; r++) {
-        const i = order[s + r];
-        Xb.set(train.X.subarray(i * D, (i + 1) * D), r * D);
-        yb[r] = train.digit[i];
-      }
-      sum += lossAndGradMulticlass(net, Xb, yb, m, g, ws);
-      batches++;
-      adam.step(theta, g);
-    }
-    const rec = record(ep, sum / batches);
-    history.push(rec);
-    onEpoch?.(rec);
-  }
+  const history = runTrainingLoop(train, {
+    theta, grad: g, labels: train.digit,
+    groups: [{ start: 0, end: theta.length, lr: o.lr }],
+    lossAndGrad: (X, y, n, withGrad) => lossAndGradMulticlass(net, X, y, n, withGrad ? g : null, ws),
+    weightStableRank: () => stableRank(net.W, h, D),
+    featureStableRank: (probe) => multiclassFeatureStableRank(net, probe),
+  }, o, rng, t0, onEpoch);
   return { net, theta, history, seconds: (performance.now() - t0) / 1e3 };
 }
 

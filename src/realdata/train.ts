@@ -16,40 +16,15 @@
  * PAPER.md s.2).
  */
 import { Rng } from '../random/rng.ts';
-import { shuffle } from '../random/sampling.ts';
 import { createWorkspace, gradView, hiddenFeatures, lossAndGrad, netView, paramCount, stableRank, forward } from '../network/index.ts';
-import type { PReluNet } from '../network/index.ts';
-import { requireInt, requireReal } from '../validate.ts';
-import { Adam, ADAM_DEFAULTS } from './adam.ts';
+import type { PReluNet, Workspace } from '../network/index.ts';
+import { ADAM_DEFAULTS } from './adam.ts';
+import { batchRows, resolveTrainOptions, runTrainingLoop, type EpochRecord, type TrainOptions } from './loop.ts';
 import { meanImage, type DigitSet } from './split.ts';
 
-export interface TrainOptions {
-  h: number;
-  p: number;
-  epochs: number;
-  batch: number;
-  lr: number;
-  /** Images of the probe set whose hidden features' stable rank is recorded. */
-  probe?: DigitSet;
-  /**
-   * Stable ranks are recorded at epochs 0, rankEvery, 2 rankEvery, ... and the last (default 1).
-   * At h = 500 a record (W's and the probe features' stable ranks) costs several Adam steps.
-   */
-  rankEvery?: number;
-}
+export type { EpochRecord, TrainOptions } from './loop.ts';
 
 export const TRAIN_DEFAULTS = { batch: 1000, lr: ADAM_DEFAULTS.lr };
-
-/** Per-epoch record (epoch 0 = at initialisation). */
-export interface EpochRecord {
-  epoch: number;
-  /** Mean training CE over the epoch's batches (at epoch 0: on the whole training set). */
-  trainLoss: number;
-  /** Stable rank of W (h x 784) and of the probe set's hidden features (n_probe x h); null at epochs not recorded (rankEvery) or without a probe set. */
-  weightStableRank: number | null;
-  featureStableRank: number | null;
-  seconds: number;
-}
 
 export interface Trained {
   net: PReluNet;
@@ -91,66 +66,32 @@ export function initParityNet(D: number, h: number, p: number, centre: Float64Ar
 }
 
 /**
- * Train on `train` with the recipe above; `rng` draws the init and the batch order.
- * onEpoch is called after every epoch (for progress).
+ * Train on `train` with the recipe above (the shared loop of loop.ts: per-epoch shuffle, batches,
+ * Adam, records); `rng` draws the init, then the batch order. onEpoch is called after every epoch
+ * (for progress).
  */
-export function trainParity(train: DigitSet, o: TrainOptions, rng: Rng, onEpoch?: (r: EpochRecord) => void): Trained {
-  const h = requireInt('h', o.h, 1);
-  const p = requireReal('p', o.p, { min: 1 });
-  const epochs = requireInt('epochs', o.epochs, 0);
-  const batch = requireInt('batch', o.batch, 1);
-  const lr = requireReal('lr', o.lr, { min: 0, minExclusive: true });
+export function trainParity(train: DigitSet, options: TrainOptions, rng: Rng, onEpoch?: (r: EpochRecord) => void): Trained {
+  const o = resolveTrainOptions(options);
+  const { h, p, lr } = o;
   const D = train.D;
   const t0 = performance.now();
   const centre = meanImage(train);
   const { net, theta } = initParityNet(D, h, p, centre, rng);
   const g = new Float64Array(theta.length);
   const grad = gradView(D, h, g, true);
-  const adam = new Adam(theta.length, { lr }, [
-    { start: 0, end: h * D, lr },
-    { start: h * D, end: theta.length, lr: 2 * lr },
-  ]);
-  const bs = Math.min(batch, train.n);
-  const ws = createWorkspace(net, bs);
-  const Xb = new Float64Array(bs * D);
-  const yb = new Float64Array(bs);
-  const order = new Int32Array(train.n);
-  for (let i = 0; i < train.n; i++) order[i] = i;
+  const ws = createWorkspace(net, batchRows(train, o));
+  let full: Workspace | null = null;
   const opts = { loss: 'logistic', reduction: 'mean' } as const;
-  const every = requireInt('rankEvery', o.rankEvery ?? 1, 1);
-  const record = (epoch: number, trainLoss: number): EpochRecord => {
-    const ranks = epoch % every === 0 || epoch === epochs;
-    return {
-      epoch, trainLoss,
-      weightStableRank: ranks ? stableRank(net.W, h, D) : null,
-      featureStableRank: ranks && o.probe ? featureStableRank(net, o.probe) : null,
-      seconds: (performance.now() - t0) / 1e3,
-    };
-  };
-  const history: EpochRecord[] = [];
-  const full = createWorkspace(net, train.n);
-  history.push(record(0, lossAndGrad(net, train.X, train.y, train.n, opts, null, full)));
-  for (let e = 1; e <= epochs; e++) {
-    shuffle(rng, order);
-    let sum = 0;
-    let batches = 0;
-    // PyTorch's DataLoader keeps the last, smaller batch (drop_last = False).
-    for (let s = 0; s < train.n; s += bs) {
-      const m = Math.min(bs, train.n - s);
-      for (let r = 0; r < m; r++) {
-        const i = order[s + r];
-        Xb.set(train.X.subarray(i * D, (i + 1) * D), r * D);
-        yb[r] = train.y[i];
-      }
-      const Xm = m === bs ? Xb : Xb.subarray(0, m * D);
-      const ym = m === bs ? yb : yb.subarray(0, m);
-      sum += lossAndGrad(net, Xm, ym, m, opts, grad, ws);
-      batches++;
-      adam.step(theta, g);
-    }
-    const rec = record(e, sum / batches);
-    history.push(rec);
-    onEpoch?.(rec);
-  }
+  const history = runTrainingLoop(train, {
+    theta, grad: g, labels: train.y,
+    // The head at twice the rate: the two-logit net's iterates (file comment).
+    groups: [{ start: 0, end: h * D, lr }, { start: h * D, end: theta.length, lr: 2 * lr }],
+    lossAndGrad: (X, y, n, withGrad) => {
+      const w = n <= ws.capacity ? ws : (full ??= createWorkspace(net, n));
+      return lossAndGrad(net, X, y, n, opts, withGrad ? grad : null, w);
+    },
+    weightStableRank: () => stableRank(net.W, h, D),
+    featureStableRank: (probe) => featureStableRank(net, probe),
+  }, o, rng, t0, onEpoch);
   return { net, theta, history, seconds: (performance.now() - t0) / 1e3 };
 }
