@@ -9,7 +9,10 @@ import { CURVE_RADII, TABLE_GRIDS, QUICK_CONFIG, AUTHORS_STEPS, type ParityExper
 /** A run whose robust accuracy is `rob` at every Table 1 radius and clean * (1 - r/0.2) on the curve. */
 function run(p: number, seed: number, clean: number, rob: number, rank: number, bump = 0): RunResult {
   const table = TABLE_GRIDS.flatMap((g) => g.radii.map((radius) => ({ norm: g.norm, radius, robustAccuracy: rob, n: 100, robust: Math.round(rob * 100) })));
-  const curve = CURVE_RADII.map((radius, k) => ({ norm: 'linf' as const, radius, robustAccuracy: clean * (1 - radius / 0.2) + (k === 5 ? bump : 0), n: 100, robust: 0 }));
+  const curve = CURVE_RADII.map((radius, k) => {
+    const robustAccuracy = clean * (1 - radius / 0.2) + (k === 5 ? bump : 0);
+    return { norm: 'linf' as const, radius, robustAccuracy, n: 100, robust: Math.round(robustAccuracy * 100) };
+  });
   const history = [0, 1].map((epoch) => ({ epoch, trainLoss: 0.5, weightStableRank: 2, featureStableRank: rank, seconds: epoch }));
   return { p, seed, cleanAccuracy: clean, cleanAccuracyAttacked: clean, cleanAccuracyCurve: clean, table, curve, history, finalFeatureStableRank: rank, finalWeightStableRank: 2, trainSeconds: 1, attackSeconds: 1 };
 }
@@ -70,10 +73,25 @@ describe('mnist-parity verdict', () => {
     expect(q.lower).toBeLessThan(0.8);
     expect(q.upper).toBeGreaterThan(0.8);
   });
-  it('fails D in any mode when the curve increases with the radius', () => {
+  it('calls D unclear (attack missed) when the curve increases with the radius, with the missed count', () => {
     const s = summarise(experiment([0.2, 0.4, 0.6, 0.8], [0.98, 0.98, 0.98, 0.98], [2, 3, 4, 5], 0.01, 0.3), true);
-    expect(s.criteria[3].status).toBe('fail');
+    expect(s.criteria[3].status).toBe('unclear');
     expect(s.sanity.maxIncrease).toBeGreaterThan(0.2);
+    // The bump adds 30 of 100 points at one radius; the curve falls 7 points per radius there
+    // (0.98 / 14 = 0.07), so the count rises by 23 over its left neighbour.
+    expect(s.sanity.missed).toBe(23);
+    expect(verdictOf(s)).toBe('inconclusive');
+    // Even a full-recipe run with every other criterion passing stays inconclusive, never holds.
+    const full = summarise(experiment([0.2, 0.4, 0.6, 0.8], [0.98, 0.98, 0.98, 0.98], [2, 3, 4, 5], 0.01, 0.3), false);
+    expect(full.criteria.map((c) => c.status)).toEqual(['pass', 'pass', 'pass', 'unclear']);
+    expect(verdictOf(full)).toBe('inconclusive');
+  });
+  it('fails D in any mode when robust accuracy at radius 0 differs from clean accuracy (code error)', () => {
+    const e = experiment([0.2, 0.4, 0.6, 0.8], [0.98, 0.98, 0.98, 0.98], [2, 3, 4, 5], 0.01);
+    e.runs[3].curve[0].robustAccuracy -= 0.01;
+    const s = summarise(e, true);
+    expect(s.criteria[3].status).toBe('fail');
+    expect(s.sanity.maxZeroGap).toBeCloseTo(0.01, 12);
     expect(verdictOf(s)).toBe('violated');
   });
   it('stat: mean, sample sd, range', () => {

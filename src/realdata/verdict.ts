@@ -8,7 +8,14 @@
  *   (C) the hidden features' stable rank at the end of training increases with p (means);
  *   (D) attack sanity: on every run, robust accuracy non-increasing along the l_inf curve, and at
  *       radius 0 equal to the clean accuracy of the curve's points.
- * (D) failing means the attack code is wrong: "violated" in any mode. (A)-(C) are the paper's
+ * (D) has two parts of different weight. Robust accuracy at radius 0 differing from clean accuracy
+ * is deterministic (the attack evaluates the clean point), so it means the code is wrong: "fail",
+ * "violated" in any mode. An increase along the curve means the attack missed, at the larger
+ * radius, an adversarial example it found at a smaller one (the larger ball contains it): APGD is
+ * a randomised local search, so this measures its miss rate, not a code error or a property of
+ * the nets. Every robust accuracy is then a looser upper bound than assumed, for every p, so (D)
+ * is "unclear" with the number of missed points, and the verdict inconclusive; more steps or
+ * restarts are the remedy (reported, never tuned away). (A)-(C) are the paper's
  * claims about nets trained to the authors' recipe (h = 500, 3,060 Adam steps of batch 1000). A
  * run below it (quick mode, or fewer Adam steps than the authors', AUTHORS_STEPS) cannot refute
  * them, so there a failure of (A)-(C) is "unclear"; only a run with the authors' step count can give
@@ -57,7 +64,8 @@ export interface ParitySummary {
   weightRank: Stat[];
   /** Mean feature / weight stable rank per epoch, per p. */
   rankHistory: { p: number; epoch: number; feature: number; weight: number }[];
-  sanity: { maxIncrease: number; maxZeroGap: number; runs: number };
+  /** missed: adversarial examples the curve's attacks provably missed (see (D) above). */
+  sanity: { maxIncrease: number; maxZeroGap: number; missed: number; runs: number };
   /** Adam steps per run, against the authors' AUTHORS_STEPS. */
   steps: number;
   /** p's whose mean clean accuracy is more than 2 points below the best p's. */
@@ -119,8 +127,14 @@ export function summarise(e: ParityExperiment, quick: boolean): ParitySummary {
   });
   let maxIncrease = 0;
   let maxZeroGap = 0;
+  // Points the curve's attacks provably missed: a count that rises from one radius to the next
+  // rose through points broken at the smaller radius (at least the rise, summed over the curve).
+  let missed = 0;
   for (const run of e.runs) {
-    for (let k = 1; k < run.curve.length; k++) maxIncrease = Math.max(maxIncrease, run.curve[k].robustAccuracy - run.curve[k - 1].robustAccuracy);
+    for (let k = 1; k < run.curve.length; k++) {
+      maxIncrease = Math.max(maxIncrease, run.curve[k].robustAccuracy - run.curve[k - 1].robustAccuracy);
+      missed += Math.max(0, run.curve[k].robust - run.curve[k - 1].robust);
+    }
     maxZeroGap = Math.max(maxZeroGap, Math.abs(run.curve[0].robustAccuracy - run.cleanAccuracyCurve));
   }
   const seeds = e.config.seeds;
@@ -164,15 +178,17 @@ export function summarise(e: ParityExperiment, quick: boolean): ParitySummary {
     judge('C', inc, `final hidden-feature stable rank means ${sorted.map((x) => `p=${x.p}: ${x.m.toFixed(2)}`).join(', ')}`);
   }
   {
-    const ok = maxIncrease <= 0 && maxZeroGap === 0;
-    const detail = `largest increase of robust accuracy along the l_inf curve ${maxIncrease.toFixed(4)}; largest |robust acc at r=0 - clean acc| ${maxZeroGap.toFixed(4)} over ${e.runs.length} runs`;
-    criteria.push({ id: 'D', status: ok ? 'pass' : 'fail', detail });
-    if (!ok) reasons.push(`D fail: ${detail}`);
+    const attackPoints = e.runs.reduce((a, r) => a + (r.curve[0]?.n ?? 0) * (r.curve.length - 1), 0);
+    const detail = `largest increase of robust accuracy along the l_inf curve ${maxIncrease.toFixed(4)} (at least ${missed} missed adversarial examples in ${attackPoints} (point, radius) attacks); largest |robust acc at r=0 - clean acc| ${maxZeroGap.toFixed(4)} over ${e.runs.length} runs`;
+    const status: Status = maxZeroGap !== 0 ? 'fail' : maxIncrease > 0 ? 'unclear' : 'pass';
+    const why = 'the attack missed adversarial examples it had found at smaller radii, so robust accuracies are looser upper bounds than assumed (more APGD steps or restarts needed)';
+    criteria.push({ id: 'D', status, detail: status === 'unclear' ? `${detail} [unclear: ${why}]` : detail });
+    if (status !== 'pass') reasons.push(`D ${status}: ${status === 'unclear' ? why : detail}`);
   }
   // The attack-sanity failure first, then undertraining (it explains the rest), then the others.
   const rank = (r: string): number => (r.startsWith('D') ? 0 : r.startsWith('B') ? 1 : 2);
   reasons.sort((a, b) => rank(a) - rank(b));
-  return { ps, table, curve, clean, featureRank, weightRank, rankHistory, sanity: { maxIncrease, maxZeroGap, runs: e.runs.length }, steps, undertrained, criteria, reasons };
+  return { ps, table, curve, clean, featureRank, weightRank, rankHistory, sanity: { maxIncrease, maxZeroGap, missed, runs: e.runs.length }, steps, undertrained, criteria, reasons };
 }
 
 /** holds iff every criterion passes; violated iff one fails (see the file comment); else inconclusive. */
