@@ -6,8 +6,10 @@
  * gradient of CE is, for k_c = softmax_c(l) - 1{c = y} and E_j = sum_c k_c V_cj,
  *   g = sum_j E_j p t_j / s w_j - (p-1) (sum_j E_j a_j) x~ / ||x~||^2
  * (the second term with input normalisation and p != 1; multiclass.ts's file comment).
- * On the WebAssembly kernels the two products are the engine's `dots` (U = X~ W^T; G = Coef W with
- * W^T transposed once), as frozenBatch.ts does for the parity net; the elementwise part is in JS.
+ * On the WebAssembly kernels the two products are the engine's resident-weight dots (U = X~ W^T;
+ * G = Coef W with W^T transposed once; W, the centre and W^T packed into linear memory once, at
+ * freeze time, and multiplied by `dotsResident` with the numbers of `dots`), as frozenBatch.ts does
+ * for the parity net; the elementwise part is in JS.
  * With the 'js' backend every row goes through multiclass.ts's freezeMulticlass (bit-identical to
  * the single-point objective). This file reads MulticlassNet's fields and does not change it.
  */
@@ -18,7 +20,7 @@ import type { BatchObjective } from '../robustness/apgdBatch.ts';
 import { ConfigError } from '../validate.ts';
 import { freezeMulticlass, type MulticlassNet } from './multiclass.ts';
 
-/** The 10-class net's CE objective for batches of points with fixed weights (W must not change). */
+/** The 10-class net's CE objective for batches of points with fixed weights (the net must not change; on wasm W is packed at freeze time). */
 export interface DigitsBatchModel {
   readonly dim: number;
   readonly classes: number;
@@ -49,11 +51,13 @@ export function freezeDigitsBatch(net: MulticlassNet, backend: KernelBackend = k
   // js: the single-point snapshot, row by row.
   const single = wasm ? null : freezeMulticlass(net);
   const invNorm = wasm ? inverseNorms(W, h, D, new Float64Array(h)) : null;
-  const Wt = wasm ? transposeRows(W, h, D) : null;
+  // Packed once (snapshots of W, centre and W^T; engine.ts `resident`).
+  const Wres = wasm ? wasmEngine().resident(W, h, D, centre) : null;
+  const WtRes = wasm ? wasmEngine().resident(transposeRows(W, h, D), D, h, null) : null;
 
   /** Logits of the m rows of X into L (and U, T, A, norms for the gradient). */
   const forwardWasm = (X: Float64Array, m: number): void => {
-    wasmEngine().dots(X, m, centre, W, h, D, U);
+    wasmEngine().dotsResident(Wres!, X, m, U);
     for (let t = 0; t < m; t++) {
       const xn = radialOn ? rowNorm(X, t * D, D, centre) : 1;
       const iS = !radialOn ? 1 : xn > 0 ? Math.pow(xn, 1 - p) : 0;
@@ -138,7 +142,7 @@ export function freezeDigitsBatch(net: MulticlassNet, backend: KernelBackend = k
             xnA[t] = radialOn && xn > 0 ? (-(p - 1) * ea) / (xn * xn) : 0;
           }
           if (G === null) return;
-          wasmEngine().dots(Coef, m, null, Wt!, D, h, G);
+          wasmEngine().dotsResident(WtRes!, Coef, m, G);
           for (let t = 0; t < m; t++) {
             const k = xnA[t];
             if (k === 0) continue;

@@ -72,9 +72,10 @@ export interface RobustOptions {
 }
 
 /**
- * Default points per batch: the wasm engine packs up to 128 rows per block at D = 784, and each
- * objective call re-packs W (engine.dots), which a larger batch amortises; the experiment's
- * chunks (100 points by default) bound it in practice.
+ * Default points per batch: the wasm engine packs up to 128 rows per block at D = 784, and the
+ * per-call overhead (copying the rows in, the JS per-element work) is amortised over the batch; W
+ * and W^T stay packed between calls (engine.resident). The experiment's chunks (100 points by
+ * default) bound it in practice.
  */
 export const DEFAULT_ATTACK_BATCH = 128;
 

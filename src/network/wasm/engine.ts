@@ -24,11 +24,30 @@
  * - The centre is subtracted while packing, so the backward product sums C_ij (x_i - xbar)
  *   directly (the JS path sums C_ij x_i and subtracts colSum_j xbar afterwards: equal up to
  *   rounding, and this form has no cancellation).
+ *
+ * Resident weights (issue 8, `resident` / `dotsResident`): the batched attack objectives
+ * (frozenBatch.ts, realdata/digitBatch.ts) multiply by the same frozen W and W^T at every APGD
+ * step, and packing them per call was ~2.4 ms of a ~14 ms step at h = 500, D = 784. A handle packs
+ * its matrix once into an arena of linear memory placed above the per-call buffers:
+ * - Snapshot: `resident` copies W (and the centre) when the handle is made; later changes to the
+ *   caller's arrays are not seen. The engine may evict the packed copy and repacks it from that
+ *   snapshot on the next use, so a handle never uses stale weights and always gives the numbers
+ *   `dots` gives for the snapshot (same pack_w, same fwd; only the address of the packed W differs).
+ * - Bounded memory: the arena holds at most `residentBudget` bytes (DEFAULT_RESIDENT_BUDGET =
+ *   64 MiB: ten MNIST-size nets' W and W^T at 3.1 MB each); a handle that does not fit evicts the
+ *   least recently used ones; one larger than the whole budget is never resident and packs per
+ *   call as `dots` does. Linear memory is thus at most the largest per-call layout so far (rounded
+ *   up to 1 MiB) plus the budget, and below MAX_MEMORY_BYTES (slots past it are evicted).
+ * - The per-call buffers (lossAndGrad, forward, dots, accumulate) stay below the arena: when a
+ *   call needs a larger layout the arena moves up (one memmove; offsets are position-free).
+ * - A handle belongs to the engine (thread) that made it; `release` frees its slot at once, and a
+ *   handle that is garbage-collected frees its slot through a FinalizationRegistry.
  */
 import { powq, rowNorm } from '../activation.ts';
 import { lossWeight } from '../loss.ts';
 import type { ActivationPattern, LossKind, PReluNet, Workspace } from '../types.ts';
 import { wasmApi, type KernelExports, type WasmModule } from './load.ts';
+import { ConfigError } from '../../validate.ts';
 
 /**
  * Rows per block (a multiple of the 4-row panel): 128, or fewer when that much packed X~ would
@@ -55,6 +74,44 @@ interface Layout {
 }
 
 const MAX_MEMORY_BYTES = 2 ** 31;
+
+/** Default cap on the bytes of packed resident weights (see the file comment). */
+export const DEFAULT_RESIDENT_BUDGET = 64 * 2 ** 20;
+/** The arena starts on a multiple of this above the per-call buffers, so it moves rarely. */
+const ARENA_STEP = 2 ** 20;
+
+/** A place in the arena holding one handle's packed W. */
+interface Slot {
+  off: number;
+  bytes: number;
+  lastUse: number;
+  owner: WeakRef<Handle>;
+}
+
+/**
+ * Weights packed once into an engine's linear memory (`WasmEngine.resident`): an h x D matrix
+ * snapshot and optional centre, multiplied by `dotsResident`.
+ */
+export interface ResidentWeights {
+  readonly h: number;
+  readonly D: number;
+  readonly centred: boolean;
+  /** Bytes of packed W this handle occupies while resident. */
+  readonly packedBytes: number;
+}
+
+class Handle implements ResidentWeights {
+  slot: Slot | null = null;
+  released = false;
+  constructor(
+    readonly engine: WasmEngine, readonly h: number, readonly D: number,
+    /** Private snapshots, taken at creation (the repack source after an eviction). */
+    readonly W: Float64Array, readonly centre: Float64Array | null, readonly packedBytes: number,
+  ) {}
+  get centred(): boolean {
+    return this.centre !== null;
+  }
+}
 
 /** Byte offsets of every buffer for a net of h units on D inputs (16-byte aligned and more). */
 function layoutFor(h: number, D: number): Layout {
@@ -99,12 +156,30 @@ export class WasmEngine {
   private f64: Float64Array;
   private i32: Int32Array;
   private layout: Layout | null = null;
+  /** Start of the resident arena: at or above the end of every per-call layout so far. */
+  private arenaBase = ARENA_STEP;
+  private budget = DEFAULT_RESIDENT_BUDGET;
+  /** Occupied arena slots, sorted by offset. */
+  private slots: Slot[] = [];
+  private useClock = 0;
+  /** Frees the slot of a handle that was garbage-collected without `release`. */
+  private readonly reaper = new FinalizationRegistry<Slot>((slot) => this.dropSlot(slot));
 
   constructor(module: WasmModule) {
     if (wasmApi === undefined) throw new Error('this JavaScript engine has no WebAssembly');
     this.k = new wasmApi.Instance(module, {}).exports as unknown as KernelExports;
     this.f64 = new Float64Array(this.k.memory.buffer);
     this.i32 = new Int32Array(this.k.memory.buffer);
+  }
+
+  /** Grow linear memory to at least `bytes` and refresh the views (growing detaches the buffer). */
+  private ensureMemory(bytes: number): void {
+    const mem = this.k.memory;
+    if (mem.buffer.byteLength < bytes) mem.grow(Math.ceil((bytes - mem.buffer.byteLength) / 65536));
+    if (this.f64.buffer !== mem.buffer) {
+      this.f64 = new Float64Array(mem.buffer);
+      this.i32 = new Int32Array(mem.buffer);
+    }
   }
 
   /** Bytes of linear memory in use (grows on demand, never shrinks). */
@@ -128,12 +203,166 @@ export class WasmEngine {
     if (l !== null && l.h === h && l.D === D) return l;
     const layout = layoutFor(h, D);
     if (layout.end > MAX_MEMORY_BYTES) throw new Error(`wasm kernels: a net with h = ${h}, D = ${D} needs ${layout.end} bytes of linear memory (limit ${MAX_MEMORY_BYTES})`);
-    const mem = this.k.memory;
-    if (mem.buffer.byteLength < layout.end) mem.grow(Math.ceil((layout.end - mem.buffer.byteLength) / 65536));
-    this.f64 = new Float64Array(mem.buffer);
-    this.i32 = new Int32Array(mem.buffer);
+    if (layout.end > this.arenaBase) this.moveArena(Math.ceil(layout.end / ARENA_STEP) * ARENA_STEP);
+    this.ensureMemory(layout.end);
     this.layout = layout;
     return layout;
+  }
+
+  // ---- resident weights (file comment) ----
+
+  /** Bytes the arena may use from its current base (budget, and below MAX_MEMORY_BYTES). */
+  private arenaLimit(): number {
+    return Math.max(0, Math.min(this.budget, MAX_MEMORY_BYTES - this.arenaBase));
+  }
+
+  /** Forget a slot (its packed bytes become free space) and unlink it from its handle. */
+  private dropSlot(slot: Slot): void {
+    const i = this.slots.indexOf(slot);
+    if (i < 0) return;
+    this.slots.splice(i, 1);
+    const hnd = slot.owner.deref();
+    if (hnd !== undefined && hnd.slot === slot) hnd.slot = null;
+  }
+
+  /** Evict slots reaching past the arena limit (after the base moved or the budget shrank). */
+  private trimArena(): void {
+    const end = this.arenaBase + this.arenaLimit();
+    for (const slot of this.slots.slice()) if (slot.off + slot.bytes > end) this.dropSlot(slot);
+  }
+
+  /** Move the arena up to `base`, keeping every slot that still fits below its limit: one memmove. */
+  private moveArena(base: number): void {
+    const old = this.arenaBase, shift = base - old;
+    this.arenaBase = base;
+    const end = base + this.arenaLimit();
+    let top = old; // end of the kept slots, old addresses
+    for (const slot of this.slots.slice()) {
+      if (slot.off + shift + slot.bytes > end) this.dropSlot(slot);
+      else top = Math.max(top, slot.off + slot.bytes);
+    }
+    if (this.slots.length === 0) return;
+    this.ensureMemory(top + shift);
+    // Packed W is position-free, so its bytes move as they are (copyWithin handles the overlap).
+    this.f64.copyWithin(base >> 3, old >> 3, top >> 3);
+    for (const slot of this.slots) slot.off += shift;
+  }
+
+  /** A free place of `bytes` in the arena (first fit), evicting least recently used slots; null if too large. */
+  private allocate(bytes: number, owner: Handle): Slot | null {
+    const limit = this.arenaLimit();
+    bytes = align(bytes);
+    if (bytes > limit) return null;
+    for (;;) {
+      let at = this.arenaBase, pos = 0;
+      for (; pos < this.slots.length; pos++) {
+        const s = this.slots[pos];
+        if (s.off - at >= bytes) break;
+        at = align(s.off + s.bytes);
+      }
+      if (pos < this.slots.length || this.arenaBase + limit - at >= bytes) {
+        const slot: Slot = { off: at, bytes, lastUse: 0, owner: new WeakRef(owner) };
+        this.slots.splice(pos, 0, slot);
+        this.ensureMemory(at + bytes);
+        return slot;
+      }
+      let lru = this.slots[0];
+      for (const s of this.slots) if (s.lastUse < lru.lastUse) lru = s;
+      this.dropSlot(lru);
+    }
+  }
+
+  private checkHandle(hnd: ResidentWeights): Handle {
+    if (!(hnd instanceof Handle)) throw new ConfigError('hnd', 'an object not made by resident()', "a handle from this engine's resident()");
+    if (hnd.engine !== this) throw new ConfigError('hnd', 'a handle of another engine', "a handle from this engine's resident()");
+    if (hnd.released) throw new ConfigError('hnd', 'a released handle', 'a handle not yet released');
+    return hnd;
+  }
+
+  /**
+   * Make sure hnd's packed W is in the arena (packing its snapshot through the layout l of its
+   * shape if it was evicted) and return its address, or pack it into l.wp for this call only when
+   * it does not fit the budget (the `dots` path).
+   */
+  private packedAddress(hnd: Handle, l: Layout): number {
+    let slot = hnd.slot;
+    if (slot === null) {
+      slot = this.allocate(hnd.packedBytes, hnd);
+      this.f64.set(hnd.W, l.wRaw >> 3);
+      this.k.pack_w(l.wRaw, hnd.h, hnd.D, slot === null ? l.wp : slot.off, l.Dp2);
+      if (slot === null) return l.wp;
+      hnd.slot = slot;
+      this.reaper.unregister(hnd);
+      this.reaper.register(hnd, slot, hnd);
+    }
+    slot.lastUse = ++this.useClock;
+    return slot.off;
+  }
+
+  /**
+   * Pack W (h x D, row-major) and the centre (or null) once into linear memory and return a
+   * handle for `dotsResident`. W and the centre are copied now: the handle always multiplies by
+   * these values (file comment: snapshot, eviction, memory bound).
+   */
+  resident(W: Float64Array, h: number, D: number, centre: Float64Array | null): ResidentWeights {
+    if (!Number.isInteger(h) || h < 1 || !Number.isInteger(D) || D < 1) throw new ConfigError('h, D', `${h}, ${D}`, 'integers >= 1');
+    if (W.length < h * D) throw new ConfigError('W', `Float64Array(${W.length})`, `length >= h*D = ${h * D}`);
+    if (centre !== null && centre.length < D) throw new ConfigError('centre', `Float64Array(${centre.length})`, `length >= D = ${D}`);
+    if (!this.supports(h, D)) throw new ConfigError('h, D', `${h}, ${D}`, 'a shape the wasm engine supports (supports(h, D))');
+    const l = this.prepare(h, D);
+    const hnd = new Handle(this, h, D, W.slice(0, h * D), centre === null ? null : centre.slice(0, D), l.hp * l.Dp2 * 16);
+    this.packedAddress(hnd, l);
+    return hnd;
+  }
+
+  /** Free hnd's place in the arena now; the handle cannot be used afterwards. */
+  release(hnd: ResidentWeights): void {
+    const h = this.checkHandle(hnd);
+    if (h.slot !== null) this.dropSlot(h.slot);
+    this.reaper.unregister(h);
+    h.released = true;
+  }
+
+  /** Whether hnd's packed W is currently in the arena (false after an eviction, until its next use). */
+  isResident(hnd: ResidentWeights): boolean {
+    return this.checkHandle(hnd).slot !== null;
+  }
+
+  /** Cap on the arena's bytes (DEFAULT_RESIDENT_BUDGET unless changed by setResidentBudget). */
+  get residentBudget(): number {
+    return this.budget;
+  }
+
+  /** Bytes held by resident packed weights now. */
+  get residentBytes(): number {
+    let s = 0;
+    for (const slot of this.slots) s += slot.bytes;
+    return s;
+  }
+
+  /**
+   * Change the arena's cap (bytes, 0 = never resident); slots past the new cap are evicted at
+   * once. Memory already grown is not returned (wasm memory never shrinks).
+   */
+  setResidentBudget(bytes: number): void {
+    if (!Number.isInteger(bytes) || bytes < 0 || bytes > MAX_MEMORY_BYTES) throw new ConfigError('residentBudget', bytes, `an integer in 0..${MAX_MEMORY_BYTES}`);
+    this.budget = bytes;
+    this.trimArena();
+  }
+
+  /**
+   * out[i*h + j] = <x_i - centre, w_j> for the n rows of X with hnd's W and centre: the numbers
+   * of `dots(X, n, centre, W, h, D, out)` for the snapshot, bit for bit.
+   */
+  dotsResident(hnd: ResidentWeights, X: Float64Array, n: number, out: Float64Array): void {
+    const r = this.checkHandle(hnd);
+    const { h, D } = r;
+    if (!Number.isInteger(n) || n < 0 || X.length < n * D) throw new ConfigError('X', `Float64Array(${X.length}) for n = ${n}`, `n >= 0 rows of D = ${D} entries`);
+    if (out.length < n * h) throw new ConfigError('out', `Float64Array(${out.length})`, `length >= n*h = ${n * h}`);
+    const l = this.prepare(h, D);
+    const wp = this.packedAddress(r, l);
+    if (r.centre !== null) this.f64.set(r.centre, l.centre >> 3);
+    this.copyProducts(l, X, n, r.centre !== null, wp, out);
   }
 
   /** Copy W (and the centre) in and pack W. */
@@ -214,12 +443,26 @@ export class WasmEngine {
   }
 
   /** Rows [i0, i0 + rows) of X: the X~ block, then U = X~ W^T. */
-  private productBlock(l: Layout, X: Float64Array, i0: number, rows: number, centred: boolean): void {
+  private productBlock(l: Layout, X: Float64Array, i0: number, rows: number, centred: boolean, wp: number = l.wp): void {
     this.stageBlock(l, X, i0, rows, centred);
     const k = this.k;
     const unitPanels = l.hp >> 1;
     const ub = Math.max(1, Math.min(unitPanels, Math.floor(UNIT_BLOCK_BYTES / (l.Dp2 * 32))));
-    k.fwd(l.xp, (rows + 3) >> 2, l.wp, unitPanels, l.Dp2, l.u, l.hp, ub);
+    k.fwd(l.xp, (rows + 3) >> 2, wp, unitPanels, l.Dp2, l.u, l.hp, ub);
+  }
+
+  /** U = X~ W^T for the n rows of X with W packed at wp (centre already in place), into out (n x h). */
+  private copyProducts(l: Layout, X: Float64Array, n: number, centred: boolean, wp: number, out: Float64Array): void {
+    const h = l.h;
+    for (let blk = 0; blk < n; blk += l.B) {
+      const rows = Math.min(l.B, n - blk);
+      this.productBlock(l, X, blk, rows, centred, wp);
+      const F = this.f64;
+      for (let r = 0; r < rows; r++) {
+        const uo = (l.u >> 3) + r * l.hp, o = (blk + r) * h;
+        for (let j = 0; j < h; j++) out[o + j] = F[uo + j];
+      }
+    }
   }
 
   /**
@@ -238,15 +481,7 @@ export class WasmEngine {
    */
   dots(X: Float64Array, n: number, centre: Float64Array | null, W: Float64Array, h: number, D: number, out: Float64Array): void {
     const l = this.loadWeights(W, h, D, centre);
-    for (let blk = 0; blk < n; blk += l.B) {
-      const rows = Math.min(l.B, n - blk);
-      this.productBlock(l, X, blk, rows, centre !== null);
-      const F = this.f64;
-      for (let r = 0; r < rows; r++) {
-        const uo = (l.u >> 3) + r * l.hp, o = (blk + r) * h;
-        for (let j = 0; j < h; j++) out[o + j] = F[uo + j];
-      }
-    }
+    this.copyProducts(l, X, n, centre !== null, l.wp, out);
   }
 
   /**
