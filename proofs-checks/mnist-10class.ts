@@ -17,6 +17,6 @@ export const check = realdataCheck({
     'digits reach about the same clean accuracy for p = 1..4, but APGD-CE robust accuracy at l_inf 0.05/0.1, l2 1/2, l1 5/10 ' +
     'grows with p (p = 4 above p = 1 by more than the seed spread), and the hidden features\' stable rank grows with p.',
   source: '[paper] Min & Vidal ICML 2024, Section 5.2.1 and appendix; PAPER.md s.8',
-  quickCostSeconds: 65,
+  quickCostSeconds: 90,
   label: 'MNIST 10 classes',
 });

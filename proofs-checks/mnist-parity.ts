@@ -21,6 +21,6 @@ export const check = realdataCheck({
     'about the same clean accuracy for p = 1..4, but APGD-CE robust accuracy at l_inf 0.05/0.1, l2 1/2, l1 5/10 grows with p ' +
     '(p = 4 above p = 1 by more than the seed spread), and the hidden features\' stable rank grows with p.',
   source: '[paper] Min & Vidal ICML 2024, Section 5.2.1, Table 1; PAPER.md s.8',
-  quickCostSeconds: 70,
+  quickCostSeconds: 120,
   label: 'MNIST parity',
 });
