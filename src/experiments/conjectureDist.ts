@@ -14,12 +14,15 @@
  *   max-margin limit).
  *
  * Evidence only, never in the verdict: runExplanation, the test of the 1/log t explanation (the
- * same sizes on exactly balanced clusters and on noise-free data, iid vs balanced).
+ * same sizes on exactly balanced clusters and on noise-free data, iid vs balanced), and on its
+ * alpha > 0 nets the test of the sample-mean explanation (conjectureEmpirical.ts: dist against F and
+ * F^(p) built on the training-cluster means).
  */
 import type { CheckContext, CheckResult, EvidenceTable, FigureSpec } from '../checks/types.ts';
 import { curvesFigure } from '../report/plots.ts';
 import { ConfigError, requireFiniteArray, requireInt, requireKnownKeys, requireReal } from '../validate.ts';
 import { clusterWeights, netDist, NET_DIST_DEFAULTS, type NetDistOptions } from './netDist.ts';
+import { EmpiricalCollector, type ExplanationVisit } from './conjectureEmpirical.ts';
 import { QUICK, REDUCED, TRAINED_DEFAULTS, stableRun, trainedNet, type TrainedResult } from './trained.ts';
 
 export interface ConjectureDistSettings {
@@ -50,6 +53,8 @@ export interface ExplanationSetting {
 
 export interface ExplanationSettings {
   enabled: boolean;
+  /** Also measure dist against the empirical limits on the alpha > 0 nets (conjectureEmpirical.ts). */
+  empirical: boolean;
   settings: ExplanationSetting[];
   /**
    * Losses at which the nets are read: the save point nearest in log loss (within a factor 3); a
@@ -88,7 +93,7 @@ export const CONJECTURE_QUICK: ConjectureDistSettings = {
   dist: { ...NET_DIST_DEFAULTS, starts: 4, maxRounds: 5, authorsStarts: 8, authorsIterations: 2000 },
   timeDist: { ...NET_DIST_DEFAULTS, starts: 2, maxRounds: 3, authorsStarts: 2, authorsIterations: 500 },
   explanation: {
-    enabled: true, settings: EXPLANATION_QUICK, targets: [1e-4, 1e-6],
+    enabled: true, empirical: true, settings: EXPLANATION_QUICK, targets: [1e-4, 1e-6],
     dist: { ...NET_DIST_DEFAULTS, starts: 2, maxRounds: 3, authorsStarts: 0 },
   },
 };
@@ -98,13 +103,13 @@ export const CONJECTURE_FULL: ConjectureDistSettings = {
   dist: { ...NET_DIST_DEFAULTS, starts: 16, maxRounds: 12, authorsStarts: 200, authorsIterations: 2000 },
   timeDist: { ...NET_DIST_DEFAULTS, starts: 8, maxRounds: 6, authorsStarts: 20, authorsIterations: 2000 },
   explanation: {
-    enabled: true, settings: EXPLANATION_FULL, targets: [1e-4, 1e-6, 1e-8],
+    enabled: true, empirical: true, settings: EXPLANATION_FULL, targets: [1e-4, 1e-6, 1e-8],
     dist: { ...NET_DIST_DEFAULTS, starts: 4, maxRounds: 4, authorsStarts: 0 },
   },
 };
 
 export function conjectureSettings(ctx: Pick<CheckContext, 'quick' | 'config'>): ConjectureDistSettings {
-  const c = requireKnownKeys('conjecture-dist', ctx.config, ['alphas', 'lossThreshold', 'timePoints', 'authorsStarts', 'explanation']);
+  const c = requireKnownKeys('conjecture-dist', ctx.config, ['alphas', 'lossThreshold', 'timePoints', 'authorsStarts', 'explanation', 'empirical']);
   const base = ctx.quick ? CONJECTURE_QUICK : CONJECTURE_FULL;
   const s: ConjectureDistSettings = {
     ...base, dist: { ...base.dist }, timeDist: { ...base.timeDist },
@@ -123,6 +128,10 @@ export function conjectureSettings(ctx: Pick<CheckContext, 'quick' | 'config'>):
   if (c.explanation !== undefined) {
     if (typeof c.explanation !== 'boolean') throw new ConfigError('explanation', c.explanation, 'true or false (run the balanced-cluster runs)');
     s.explanation.enabled = c.explanation;
+  }
+  if (c.empirical !== undefined) {
+    if (typeof c.empirical !== 'boolean') throw new ConfigError('empirical', c.empirical, 'true or false (dist against the sample-mean limits)');
+    s.explanation.empirical = c.empirical;
   }
   // Targets no lower than the training threshold (a net is only read at losses the run reached).
   const reached = s.explanation.targets.filter((t) => t >= s.lossThreshold / 3);
@@ -224,6 +233,8 @@ export function runExplanation(
   ctx: CheckContext, s: ConjectureDistSettings, onProgress: (m: string) => void,
   /** dist of final nets already computed (by training-cache key), re-used instead of recomputed. */
   known: Map<string, { value: number; lower: number }> = new Map(),
+  /** Called with every net read (and its true-centre dist), e.g. by the empirical-limit test. */
+  visit?: (v: ExplanationVisit) => void,
 ): { rows: ExplanationRow[]; summary: ExplanationSummary; runs: Record<string, unknown>[]; timing: Record<string, unknown>[] } {
   const e = s.explanation;
   const rows: ExplanationRow[] = [];
@@ -265,6 +276,7 @@ export function runExplanation(
           t: sp.t, loss: sp.loss, dist: d.value, lower: d.lower, weights: cw.groupWeights, weightSpread: cw.groupSpread,
           centreMargins: cw.centreMargins, centreSpread: cw.centreSpread, alignedShare: cw.alignedShare, meanSine: cw.meanSine,
         };
+        visit?.({ setting: set.name, alpha: set.alpha, balanced: set.balanced, target, p, save: sp, tr, trueDist: d, wantDist });
         onProgress(`explanation ${set.name} p=${p} loss ${sp.loss.toExponential(1)}: dist ${d.value.toExponential(2)}`);
       }
       const r1 = row.byP[1];
@@ -342,7 +354,10 @@ export function runConjectureDist(ctx: CheckContext): CheckResult {
       ctx.progress(++done / total, `p=${p} alpha=${alpha} dist=${d.value.toExponential(2)}`);
     }
   }
-  const expl = s.explanation.enabled ? runExplanation(ctx, s, (m) => ctx.progress(done / total, m), known) : null;
+  const sizes = ctx.quick ? QUICK : REDUCED;
+  const emp = s.explanation.enabled && s.explanation.empirical ? new EmpiricalCollector({ ...s.explanation.dist, seed: ctx.seed }, sizes) : null;
+  const expl = s.explanation.enabled ? runExplanation(ctx, s, (m) => ctx.progress(done / total, m), known, emp ? (v) => emp.visit(v) : undefined) : null;
+  const empSummary = emp?.summary();
   const at = (p: number): number => byP[p].find((r) => r.alpha === s.criterionAlpha)!.value;
   const ratio = at(1) / at(3);
   const authorsRatio = byP[1].find((r) => r.alpha === s.criterionAlpha)!.authors / byP[3].find((r) => r.alpha === s.criterionAlpha)!.authors;
@@ -394,7 +409,7 @@ export function runConjectureDist(ctx: CheckContext): CheckResult {
       ]),
     });
   }
-  const sizes = ctx.quick ? QUICK : REDUCED;
+  if (emp) tables.push(emp.table());
   const explText = (() => {
     if (!expl) return '';
     const x = expl.summary;
@@ -407,16 +422,17 @@ export function runConjectureDist(ctx: CheckContext): CheckResult {
   const tEnd = runs.filter((r) => r.alpha === s.criterionAlpha).map((r) => `p=${r.p}: t=${(r.t as number).toExponential(2)}, loss ${(r.finalLoss as number).toExponential(1)}`).join('; ');
   return {
     verdict,
-    keyFigure: `dist(f_1,F)/dist(f_3,F^(3)) = ${ratio.toFixed(2)} at alpha = ${s.criterionAlpha} (criterion > 100; ${tEnd}); authors' estimator ratio ${authorsRatio.toFixed(2)}; ratio growth over the last decade of t: x${growth.toFixed(2)} (${Number.isFinite(decadesTo100) ? `~${decadesTo100.toFixed(0)} more decades of t to reach 100 at that rate` : 'not growing'})${explText}`,
+    keyFigure: `dist(f_1,F)/dist(f_3,F^(3)) = ${ratio.toFixed(2)} at alpha = ${s.criterionAlpha} (criterion > 100; ${tEnd}); authors' estimator ratio ${authorsRatio.toFixed(2)}; ratio growth over the last decade of t: x${growth.toFixed(2)} (${Number.isFinite(decadesTo100) ? `~${decadesTo100.toFixed(0)} more decades of t to reach 100 at that rate` : 'not growing'})${explText}${emp && empSummary ? `. ${emp.keyText(empSummary)}` : ''}`,
     evidence: {
       sizes: ctx.quick ? QUICK : REDUCED, quick: ctx.quick, settings: s, ratio, authorsRatio, lastRatioAlongTime: lastRatio, earlierRatioAlongTime: earlierRatio,
       ratioGrowthLastDecade: growth, stillGrowing, reachedThreshold, decadesTo100, byP, timeSeries, runs,
       paper: 'figure: dist(f_1,F) ~0.028-0.09, dist(f_3,F^(3)) ~0.8e-5-2.7e-5 (PAPER.md s.8, full setting, SGD 401 epochs)',
       ...(expl ? { explanation: { settings: s.explanation, rows: expl.rows, summary: expl.summary, runs: expl.runs } } : {}),
+      ...(emp ? { empiricalLimits: { rows: emp.rows, summary: empSummary } } : {}),
     },
     tables,
     figures,
-    timing: { runs: timing, ...(expl ? { explanation: expl.timing } : {}) },
+    timing: { runs: timing, ...(expl ? { explanation: expl.timing } : {}), ...(emp ? { empiricalLimits: emp.timing } : {}) },
     seed: ctx.seed,
     config: { ...s },
   };
