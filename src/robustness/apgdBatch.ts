@@ -14,7 +14,7 @@
  */
 import { apgdOptions, apgdProgram, type ApgdOptions, type ApgdProgram } from './apgd.ts';
 import { requireInBox } from './ball.ts';
-import type { AttackObjective, BinaryLoss } from './model.ts';
+import { sigmoid, softplus, type AttackObjective, type BinaryLoss } from './model.ts';
 import type { AttackResult } from './pgd.ts';
 import type { Rng } from '../random/rng.ts';
 import { ConfigError } from '../validate.ts';
@@ -57,17 +57,8 @@ export interface BatchScalarModel {
   evaluate(X: Float64Array, m: number, f: Float64Array, G?: Float64Array | null): void;
 }
 
-// The loss of model.ts's binaryObjective, written the same way (same rounding): softplus(-z) and
+// The loss of model.ts's binaryObjective with its own helpers (same rounding): softplus(-z) and
 // its derivative -sigmoid(-z) in the margin z = y f.
-function softplus(t: number): number {
-  return t > 0 ? t + Math.log1p(Math.exp(-t)) : Math.log1p(Math.exp(t));
-}
-
-function sigmoid(t: number): number {
-  if (t >= 0) return 1 / (1 + Math.exp(-t));
-  const e = Math.exp(t);
-  return e / (1 + e);
-}
 
 /**
  * binaryObjective (model.ts) for the points with labels y[i] = +-1 over a batched model: the same

@@ -49,11 +49,13 @@ export interface AttackObjective {
  */
 export type BinaryLoss = 'ce' | 'exp' | 'margin';
 
-function softplus(t: number): number {
+/** log(1 + e^t) without overflow (shared with apgdBatch.ts so both objectives round alike). */
+export function softplus(t: number): number {
   return t > 0 ? t + Math.log1p(Math.exp(-t)) : Math.log1p(Math.exp(t));
 }
 
-function sigmoid(t: number): number {
+/** 1 / (1 + e^-t) without overflow. */
+export function sigmoid(t: number): number {
   if (t >= 0) return 1 / (1 + Math.exp(-t));
   const e = Math.exp(t);
   return e / (1 + e);
