@@ -17,6 +17,7 @@ import { inverseNorms, powq, rowNorm } from '../network/activation.ts';
 import { kernelBackend, requireKernelBackend, wasmEngine, type KernelBackend } from '../network/kernels.ts';
 import { batchKernelsFit, transposeRows } from '../network/frozenBatch.ts';
 import type { BatchObjective } from '../robustness/apgdBatch.ts';
+import { softmaxCe, untargetedMargin } from '../robustness/model.ts';
 import { ConfigError } from '../validate.ts';
 import { freezeMulticlass, type MulticlassNet } from './multiclass.ts';
 
@@ -93,22 +94,10 @@ export function freezeDigitsBatch(net: MulticlassNet, backend: KernelBackend = k
           grow(m);
           /** Loss and margin of row t from its logits, and k = dCE/dl into kc when `grad`. */
           const ce = (t: number, grad: boolean): void => {
-            // multiclassCeObjective's order (stable log-sum-exp).
+            // The attack objectives' one CE (robustness/model.ts).
             const y = labels[points[t]];
-            const lo = t * C;
-            let mx = -Infinity;
-            let other = -Infinity;
-            for (let c = 0; c < C; c++) {
-              const l = L[lo + c];
-              if (l > mx) mx = l;
-              if (c !== y && l > other) other = l;
-            }
-            margin[t] = L[lo + y] - other;
-            let s = 0;
-            for (let c = 0; c < C; c++) s += Math.exp(L[lo + c] - mx);
-            const lse = mx + Math.log(s);
-            loss[t] = lse - L[lo + y];
-            if (grad) for (let c = 0; c < C; c++) kc[c] = Math.exp(L[lo + c] - lse) - (c === y ? 1 : 0);
+            margin[t] = untargetedMargin(L, t * C, C, y);
+            loss[t] = softmaxCe(L, t * C, C, y, grad ? kc : null);
           };
           if (single !== null) {
             // freezeMulticlass's backward works at the x of its last logits call: one row at a time.

@@ -32,7 +32,7 @@ import { Rng } from '../random/rng.ts';
 import { stableRank, hiddenFeatures, type PReluNet } from '../network/index.ts';
 import { kernelBackend, requireKernelBackend, unitDots, wasmEngine, type KernelBackend } from '../network/kernels.ts';
 import { powq, rowNorm } from '../network/activation.ts';
-import type { AttackObjective, VectorModel } from '../robustness/model.ts';
+import { softmaxCe, untargetedMargin, type AttackObjective, type VectorModel } from '../robustness/model.ts';
 import { ConfigError, requireInt, requireKnownKeys, requireReal } from '../validate.ts';
 import { resolveTrainOptions, runTrainingLoop, type EpochRecord, type TrainOptions } from './loop.ts';
 import { meanImage, type DigitSet } from './split.ts';
@@ -577,21 +577,10 @@ export function multiclassCeObjective(fz: FrozenMulticlass, label: number): Atta
     margin: NaN,
     evaluate(x: Float64Array, g?: Float64Array): number {
       fz.logits(x, l);
-      let mx = -Infinity;
-      let other = -Infinity;
-      for (let c = 0; c < C; c++) {
-        if (l[c] > mx) mx = l[c];
-        if (c !== label && l[c] > other) other = l[c];
-      }
-      obj.margin = l[label] - other;
-      let s = 0;
-      for (let c = 0; c < C; c++) s += Math.exp(l[c] - mx);
-      const lse = mx + Math.log(s);
-      if (g) {
-        for (let c = 0; c < C; c++) coef[c] = Math.exp(l[c] - lse) - (c === label ? 1 : 0);
-        fz.backward(coef, g);
-      }
-      return lse - l[label];
+      obj.margin = untargetedMargin(l, 0, C, label);
+      const ce = softmaxCe(l, 0, C, label, g ? coef : null);
+      if (g) fz.backward(coef, g);
+      return ce;
     },
   };
   return obj;

@@ -92,6 +92,29 @@ export function binaryObjective(model: ScalarModel, y: number, loss: BinaryLoss 
 }
 
 /**
+ * Softmax cross-entropy of the C logits l[off .. off + C) at class `label`: logsumexp(l) - l_label,
+ * the log-sum-exp shifted by the largest logit (no overflow). When `coef` is given, also
+ * dCE/dl_c = softmax(l)_c - 1{c = label} into coef[coefOff + c]. The one CE of the attack objectives
+ * (multiclassObjective, multiclass.ts's multiclassCeObjective, digitBatch.ts), so they round alike.
+ */
+export function softmaxCe(l: Float64Array, off: number, C: number, label: number, coef: Float64Array | null, coefOff = 0): number {
+  let mx = -Infinity;
+  for (let c = 0; c < C; c++) if (l[off + c] > mx) mx = l[off + c];
+  let s = 0;
+  for (let c = 0; c < C; c++) s += Math.exp(l[off + c] - mx);
+  const lse = mx + Math.log(s);
+  if (coef !== null) for (let c = 0; c < C; c++) coef[coefOff + c] = Math.exp(l[off + c] - lse) - (c === label ? 1 : 0);
+  return lse - l[off + label];
+}
+
+/** The untargeted margin l_label - max_{c != label} l_c of the logits l[off .. off + C) (> 0 iff correct). */
+export function untargetedMargin(l: Float64Array, off: number, C: number, label: number): number {
+  let other = -Infinity;
+  for (let c = 0; c < C; c++) if (c !== label && l[off + c] > other) other = l[off + c];
+  return l[off + label] - other;
+}
+
+/**
  * Objective of a multi-class model at class `label` (0-based):
  * - 'ce': cross-entropy logsumexp(l) - l_label (APGD-CE);
  * - 'margin': l_t - l_label toward a fixed `target` class t, or toward the current runner-up when no
@@ -114,11 +137,9 @@ export function multiclassObjective(model: VectorModel, label: number, loss: 'ce
     margin: NaN,
     evaluate(x: Float64Array, g?: Float64Array): number {
       model.logits(x, logits);
-      let mx = -Infinity;
       let other = -Infinity;
       let runnerUp = -1;
       for (let c = 0; c < C; c++) {
-        mx = Math.max(mx, logits[c]);
         if (c !== label && logits[c] > other) {
           other = logits[c];
           runnerUp = c;
@@ -135,14 +156,9 @@ export function multiclassObjective(model: VectorModel, label: number, loss: 'ce
         }
         return t >= 0 ? logits[t] - logits[label] : -Infinity;
       }
-      let s = 0;
-      for (let c = 0; c < C; c++) s += Math.exp(logits[c] - mx);
-      const lse = mx + Math.log(s);
-      if (g) {
-        for (let c = 0; c < C; c++) coef[c] = Math.exp(logits[c] - lse) - (c === label ? 1 : 0);
-        model.vjp(x, coef, g);
-      }
-      return lse - logits[label];
+      const ce = softmaxCe(logits, 0, C, label, g ? coef : null);
+      if (g) model.vjp(x, coef, g);
+      return ce;
     },
   };
   return obj;
