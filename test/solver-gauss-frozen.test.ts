@@ -10,13 +10,13 @@
  * |terms| of the larger side: both sides round at most ~(n + D) 2^-53 B_j (< 4e-14 B_j here).
  */
 import { describe, expect, it } from 'vitest';
+import { balanceResidual, gfProblem, meanExp } from './gf.helpers.ts';
 import { test as ptest, fc } from '@fast-check/vitest';
 import { GaussLegendre, controllerSettings, gaussOptions, integrate } from '../src/dynamics/solver/index.ts';
 import type { OdeTerm } from '../src/dynamics/solver/index.ts';
 import { GradientFlowTerm, GradientPool, trainGradientFlow } from '../src/dynamics/index.ts';
-import { OrthonormalMixture } from '../src/data/index.ts';
 import { Rng } from '../src/random/index.ts';
-import { createGrad, createNet } from '../src/network/create.ts';
+import { createGrad } from '../src/network/create.ts';
 import { lossAndGrad } from '../src/network/gradient.ts';
 import { lossWeight } from '../src/network/loss.ts';
 import { createWorkspace } from '../src/network/workspace.ts';
@@ -27,7 +27,6 @@ import { randomCase, type Case } from './network.helpers.ts';
 
 const kernels: KernelBackend[] = wasmKernelsAvailable() ? ['js', 'wasm-simd'] : ['js'];
 const logisticSum: LossOptions = { loss: 'logistic', reduction: 'sum' };
-const meanExp = { loss: 'exp', reduction: 'mean' } as const;
 
 interface Call {
   L: number;
@@ -167,31 +166,7 @@ describe('lossAndGrad: recorded and frozen activation patterns', () => {
   });
 });
 
-/** The small mixture problem of test/solver-gauss.test.ts. */
-function gfProblem(p: number, seed: number, scale: number) {
-  const rng = new Rng(seed);
-  const mix = new OrthonormalMixture({ D: 12, K: 4, K1: 2, alpha: 0.1 });
-  const data = mix.sample(80, rng);
-  const net = createNet({ D: 12, h: 10, p, init: 'gaussian', scale }, rng);
-  return { data, net };
-}
 
-/** max_j |(v_j^2 - ||w_j||^2) - initial_j| / max_j (v_j^2 + ||w_j||^2) between two plain states. */
-function balanceResidual(y0: Float64Array, y: Float64Array, D: number, h: number): number {
-  let worst = 0, scale = 0;
-  for (let j = 0; j < h; j++) {
-    let a = y0[h * D + j] ** 2, b = y[h * D + j] ** 2;
-    let sb = b;
-    for (let k = 0; k < D; k++) {
-      a -= y0[j * D + k] ** 2;
-      b -= y[j * D + k] ** 2;
-      sb += y[j * D + k] ** 2;
-    }
-    worst = Math.max(worst, Math.abs(b - a));
-    scale = Math.max(scale, sb);
-  }
-  return worst / scale;
-}
 
 const maxRel = (a: Float64Array, b: Float64Array): number => {
   let d = 0, s = 0;

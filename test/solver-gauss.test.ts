@@ -5,12 +5,10 @@
  * determinism.
  */
 import { describe, expect, it } from 'vitest';
+import { balanceResidual, gfProblem, meanExp } from './gf.helpers.ts';
 import { GaussLegendre, controllerSettings, integrate } from '../src/dynamics/solver/index.ts';
 import type { OdeTerm } from '../src/dynamics/solver/index.ts';
 import { GradientFlowTerm, trainGradientFlow } from '../src/dynamics/index.ts';
-import { OrthonormalMixture } from '../src/data/index.ts';
-import { Rng } from '../src/random/index.ts';
-import { createNet } from '../src/network/create.ts';
 import { ConfigError } from '../src/validate.ts';
 
 /**
@@ -44,32 +42,7 @@ const rbY0 = Float64Array.of(Math.cos(1.1), 0, Math.sin(1.1));
 const casimir = (y: Float64Array): number => y[0] * y[0] + y[1] * y[1] + y[2] * y[2];
 const energy = (y: Float64Array): number => y[0] * y[0] / I1 + y[1] * y[1] / I2 + y[2] * y[2] / I3;
 
-/** The small mixture problem of test/dynamics.test.ts. */
-function gfProblem(p: number, seed: number, scale: number) {
-  const rng = new Rng(seed);
-  const mix = new OrthonormalMixture({ D: 12, K: 4, K1: 2, alpha: 0.1 });
-  const data = mix.sample(80, rng);
-  const net = createNet({ D: 12, h: 10, p, init: 'gaussian', scale }, rng);
-  return { data, net };
-}
-const meanExp = { loss: 'exp', reduction: 'mean' } as const;
 
-/** max_j |(v_j^2 - ||w_j||^2) - initial_j| / max_j (v_j^2 + ||w_j||^2) between two plain states. */
-function balanceResidual(y0: Float64Array, y: Float64Array, D: number, h: number): number {
-  let worst = 0, scale = 0;
-  for (let j = 0; j < h; j++) {
-    let a = y0[h * D + j] ** 2, b = y[h * D + j] ** 2;
-    let sb = b;
-    for (let k = 0; k < D; k++) {
-      a -= y0[j * D + k] ** 2;
-      b -= y[j * D + k] ** 2;
-      sb += y[j * D + k] ** 2;
-    }
-    worst = Math.max(worst, Math.abs(b - a));
-    scale = Math.max(scale, sb);
-  }
-  return worst / scale;
-}
 
 describe('gauss: order and accuracy', () => {
   it('fixed steps on a nonlinear problem with a known solution: fitted order 4 (+-0.2)', () => {
